@@ -1,0 +1,187 @@
+"""The dbt side on real dbt + DuckDB: the shipped catalog builds green, and every kind of bad
+catalog row or alert query fails `dbt build` with a message naming the alert, without costing
+the other alerts their validation."""
+
+from __future__ import annotations
+
+import json
+from typing import Callable
+
+import pytest
+
+from conftest import DbtProject
+
+BAD_ID = "BAD-001"
+BAD_MODEL = "bad_alert_query"
+
+
+def template_row(project: DbtProject) -> dict[str, str]:
+    """A known-good enabled DOUBLE alert from the shipped catalog."""
+    return next(r for r in project.catalog_rows()
+                if r["is_enabled"] == "true" and r["threshold_value_type"] == "DOUBLE"
+                and r["threshold_operator"] in (">", ">=", "<", "<="))
+
+
+def inject(project: DbtProject, **changes: str) -> dict[str, str]:
+    """Add a copy of a good alert (own id, own model with the same SQL) with `changes` applied."""
+    good = template_row(project)
+    row = {**good, "alert_id": BAD_ID, "alert_name": "Injected bad alert", "query_model": BAD_MODEL}
+    sql = project.model_path(good["query_model"]).read_text()
+    row.update(changes)
+    project.add_alert(row, sql=sql)
+    return row
+
+
+def node_statuses(project: DbtProject) -> dict[str, str]:
+    results = json.loads((project.path / "target" / "run_results.json").read_text())["results"]
+    return {r["unique_id"]: r["status"] for r in results}
+
+
+def assert_good_alerts_still_validated(project: DbtProject) -> None:
+    """One bad row must not skip the validation of the others (partial success)."""
+    statuses = node_statuses(project)
+    good_models = {r["query_model"] for r in project.catalog_rows() if r["alert_id"] != BAD_ID}
+    for model in good_models:
+        assert statuses.get(f"model.dbt_alerts.{model}") == "success", (model, statuses.get(f"model.dbt_alerts.{model}"))
+
+
+def test_shipped_catalog_builds_green(built_project: DbtProject):
+    statuses = node_statuses(built_project)
+    assert statuses and all(s in ("success", "pass") for s in statuses.values()), \
+        {k: v for k, v in statuses.items() if v not in ("success", "pass")}
+    rows = built_project.catalog_rows()
+    assert len(rows) >= 29
+    assert {r["agent_domain"] for r in rows} == {"COST", "SECURITY", "PERFORMANCE", "RELIABILITY", "QUALITY"}
+    # Every catalog row's model ran as an alert and produced no relation.
+    manifest = json.loads((built_project.path / "target" / "manifest.json").read_text())
+    for row in rows:
+        node = manifest["nodes"][f"model.dbt_alerts.{row['query_model']}"]
+        assert node["config"]["materialized"] == "alert"
+        assert statuses[node["unique_id"]] == "success"
+        assert node["compiled_code"].strip().lower().startswith(("--", "select", "with"))
+        assert "{{" not in node["compiled_code"]
+
+
+def test_alert_models_create_no_relation(built_project: DbtProject):
+    import duckdb
+
+    models = {r["query_model"].lower() for r in built_project.catalog_rows()}
+    with duckdb.connect(str(built_project.duckdb_path), read_only=True) as con:
+        relations = {name.lower() for (name,) in con.execute(
+            "select table_name from information_schema.tables").fetchall()}
+    assert relations, "the build created no relation at all?"
+    assert not (models & relations)
+
+
+# (case id, changes to an otherwise good row, words the failure must contain besides the alert id)
+BAD_ROWS: list[tuple[str, dict[str, str], tuple[str, ...]]] = [
+    ("missing_alert_id", {"alert_id": ""}, ("Injected bad alert", "alert_id")),
+    ("domain", {"agent_domain": "FINANCE"}, ("agent_domain", "FINANCE")),
+    ("severity", {"severity": "SEVERE"}, ("severity", "SEVERE")),
+    ("operator", {"threshold_operator": "=>"}, ("threshold_operator", "=>")),
+    ("value_type", {"threshold_value_type": "INTEGER"}, ("threshold_value_type", "INTEGER")),
+    ("aggregation", {"aggregation_type": "P95"}, ("aggregation_type", "P95")),
+    ("empty_result_state", {"empty_result_state": "UNKNOWN"}, ("empty_result_state", "UNKNOWN")),
+    ("pause_status", {"pause_status": "STOPPED"}, ("pause_status", "STOPPED")),
+    ("double_does_not_parse", {"threshold_value": "lots"}, ("threshold_value", "lots")),
+    ("boolean_does_not_parse", {"threshold_value_type": "BOOLEAN", "threshold_value": "yes"}, ("threshold_value", "yes")),
+    ("value_missing", {"threshold_value": ""}, ("threshold_value", "required")),
+    ("value_with_is_null", {"threshold_operator": "IS_NULL", "threshold_value": "5"}, ("threshold_value", "IS_NULL")),
+    ("cron_five_fields", {"schedule_cron": "0 6 * * *"}, ("schedule_cron", "6 or 7")),
+    ("cron_two_question_marks", {"schedule_cron": "0 0 6 ? * ?"}, ("schedule_cron", "?")),
+    ("cron_no_question_mark", {"schedule_cron": "0 0 6 * * MON"}, ("schedule_cron", "?")),
+    ("cron_bad_hour", {"schedule_cron": "0 0 25 * * ?"}, ("schedule_cron", "hour")),
+    ("timezone", {"schedule_timezone": "Mars/Olympus_Mons"}, ("schedule_timezone", "Mars/Olympus_Mons")),
+    ("unknown_channel", {"notification_channels": "nobody_channel"}, ("nobody_channel",)),
+    ("retrigger_negative", {"retrigger_seconds": "-5"}, ("retrigger_seconds",)),
+]
+
+
+@pytest.mark.parametrize("case,changes,words", BAD_ROWS, ids=[c[0] for c in BAD_ROWS])
+def test_bad_catalog_row_fails_build_naming_the_alert(dbt_project: DbtProject, case, changes, words):
+    inject(dbt_project, **changes)
+    result = dbt_project.dbt("build")
+    assert not result.ok, f"{case}: dbt build passed with a bad row"
+    label = BAD_ID if changes.get("alert_id") != "" else "Injected bad alert"
+    failure_lines = [line for line in result.output.splitlines() if label in line]
+    assert failure_lines, f"{case}: no output line names {label}:\n{result.output[-3000:]}"
+    joined = "\n".join(failure_lines)
+    for word in words:
+        assert word in joined, f"{case}: {word!r} not in the lines naming the alert:\n{joined}"
+    assert_good_alerts_still_validated(dbt_project)
+
+
+def test_duplicate_alert_id_fails_naming_it(dbt_project: DbtProject):
+    good = template_row(dbt_project)
+    inject(dbt_project, alert_id=good["alert_id"])
+    result = dbt_project.dbt("build")
+    assert not result.ok
+    assert any(good["alert_id"] in line and "unique" in line for line in result.output.splitlines()), result.output[-3000:]
+
+
+def test_query_model_that_does_not_exist(dbt_project: DbtProject):
+    row = {**template_row(dbt_project), "alert_id": BAD_ID, "query_model": "no_such_model"}
+    dbt_project.add_alert(row)
+    result = dbt_project.dbt("build")
+    assert not result.ok
+    assert any(BAD_ID in line and "no_such_model" in line for line in result.output.splitlines()), result.output[-3000:]
+    assert_good_alerts_still_validated(dbt_project)
+
+
+def test_query_model_that_is_not_an_alert(dbt_project: DbtProject):
+    row = {**template_row(dbt_project), "alert_id": BAD_ID, "query_model": "stg_alert_configurations"}
+    dbt_project.add_alert(row)
+    result = dbt_project.dbt("build")
+    assert not result.ok
+    assert any(BAD_ID in line and "not 'alert'" in line for line in result.output.splitlines()), result.output[-3000:]
+
+
+def test_alert_model_without_catalog_row(dbt_project: DbtProject):
+    orphan = dbt_project.path / "models" / "alerts" / "test" / "orphan_alert.sql"
+    orphan.parent.mkdir(parents=True)
+    orphan.write_text("{{ alert_model() }}\nselect 1 as value\n")
+    result = dbt_project.dbt("build")
+    assert not result.ok
+    assert "orphan_alert" in result.output and "no row in seeds/alert_configurations.csv" in result.output
+    assert node_statuses(dbt_project)["model.dbt_alerts.orphan_alert"] == "error"
+
+
+def test_two_rows_sharing_one_model(dbt_project: DbtProject):
+    good = template_row(dbt_project)
+    dbt_project.add_alert({**good, "alert_id": BAD_ID})
+    result = dbt_project.dbt("build")
+    assert not result.ok
+    assert any(BAD_ID in line and good["query_model"] in line for line in result.output.splitlines()), result.output[-3000:]
+
+
+def test_threshold_column_not_in_query_output(dbt_project: DbtProject):
+    inject(dbt_project, threshold_column="no_such_column")
+    result = dbt_project.dbt("build")
+    assert not result.ok
+    assert any(BAD_ID in line and "no_such_column" in line and "not an output column" in line
+               for line in result.output.splitlines()), result.output[-3000:]
+    assert node_statuses(dbt_project)[f"model.dbt_alerts.{BAD_MODEL}"] == "error"
+    assert_good_alerts_still_validated(dbt_project)
+
+
+def test_column_threshold_must_be_an_output_column(dbt_project: DbtProject):
+    good = template_row(dbt_project)
+    inject(dbt_project, threshold_value_type="COLUMN", threshold_value="missing_other_column")
+    result = dbt_project.dbt("build")
+    assert not result.ok
+    assert any(BAD_ID in line and "missing_other_column" in line for line in result.output.splitlines()), result.output[-3000:]
+
+
+@pytest.mark.parametrize("sql,expected", [
+    ("{{ alert_model() }}\nselect count(*) as value from main.no_such_table\n", "no_such_table"),
+    ("{{ alert_model() }}\nselect no_such_column as value from {{ ref('alert_configurations') }}\n", "no_such_column"),
+], ids=["missing_table", "missing_column"])
+def test_broken_query_fails_its_node(dbt_project: DbtProject, sql, expected):
+    good = template_row(dbt_project)
+    row = {**good, "alert_id": BAD_ID, "query_model": BAD_MODEL, "threshold_column": "value"}
+    dbt_project.add_alert(row, sql=sql)
+    result = dbt_project.dbt("build")
+    assert not result.ok
+    assert node_statuses(dbt_project)[f"model.dbt_alerts.{BAD_MODEL}"] == "error"
+    assert expected in result.output
+    assert_good_alerts_still_validated(dbt_project)
