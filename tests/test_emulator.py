@@ -10,6 +10,10 @@ import http.client
 import json
 import os
 import re
+import signal
+import subprocess
+import sys
+import threading
 import time
 import urllib.request
 
@@ -423,6 +427,9 @@ def test_notification_destinations(w, emu):
         w.api_client.do("POST", "/api/2.0/notification-destinations",
                         body={"display_name": "two", "config": {"email": {"addresses": ["a@x.io"]},
                                                                 "slack": {"url": "u"}}})
+    with pytest.raises(InvalidParameterValue, match="config.slack.channel: unknown field"):
+        w.api_client.do("POST", "/api/2.0/notification-destinations",
+                        body={"display_name": "typo", "config": {"slack": {"channel": "c"}}})
     pager = emu.add_destination("pager", "PAGERDUTY")
     created = w.alerts_v2.create_alert(make_alert(**{"evaluation.notification.subscriptions": [
         {"destination_id": slack.id}, {"destination_id": pager["id"]}]}))
@@ -450,6 +457,53 @@ def test_state_file_survives_restart(tmp_path):
         assert w2.notification_destinations.get(dest.id).display_name == "d"
         again = w2.alerts_v2.create_alert(make_alert(parent_path=FOLDER))
         assert again.display_name == kept.display_name + " (1)"
+
+
+def test_stop_closes_keep_alive_connections():
+    with Emulator() as first:
+        w1 = client(first)
+        w1.alerts_v2.create_alert(make_alert())
+        port = first.port
+    with Emulator(port=port) as second:
+        # w1's pooled connection died with the old server: it reaches the new one, not a
+        # lingering handler thread of the old one
+        assert list(w1.alerts_v2.list_alerts()) == []
+        seeded = second.add_alert(alert_dict(display_name="new"))
+        assert [a.id for a in w1.alerts_v2.list_alerts()] == [seeded["id"]]
+    assert len(first.alerts()) == 1
+
+
+def test_serve_forever_runs_as_a_process(tmp_path):
+    with subprocess.Popen([sys.executable, "-m", "alert_sync.emulator", "--port", "0",
+                           "--state-file", str(tmp_path / "s.json")],
+                          stderr=subprocess.PIPE, text=True) as proc:
+        try:
+            line = proc.stderr.readline()
+            url = re.fullmatch(r"emulator listening on (http://\S+)\n", line).group(1)
+            wc = WorkspaceClient(config=Config(host=url, token=TOKEN, auth_type="pat"))
+            wc.alerts_v2.create_alert(make_alert())
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=10) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    assert len(json.loads((tmp_path / "s.json").read_text())["alerts"]) == 1
+
+
+def test_concurrent_creates_never_share_a_name(w, emu):
+    def create_many():
+        wc = client(emu)
+        for _ in range(10):
+            wc.alerts_v2.create_alert(make_alert(display_name="same"))
+
+    threads = [threading.Thread(target=create_many) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    names = [a["display_name"] for a in emu.alerts()]
+    assert len(names) == 80 and len(set(names)) == 80
+    assert set(names) == {"same"} | {f"same ({i})" for i in range(1, 80)}
 
 
 # --------------------------------------------------------------------------- faults

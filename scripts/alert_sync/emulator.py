@@ -203,7 +203,7 @@ _CRON_FIELDS = (
 
 
 def _cron_value(text: str, low: int, high: int, names) -> bool:
-    if text.isdigit():
+    if re.fullmatch(r"[0-9]+", text):
         return low <= int(text) <= high
     return names is not None and text.upper() in names
 
@@ -214,12 +214,12 @@ def _cron_special(item: str, field: str) -> bool | None:
     if field == "day-of-month":  # L, L-3, LW, 15W
         if re.fullmatch(r"L(-([1-9]|[12][0-9]|30))?|LW", item):
             return True
-        m = re.fullmatch(r"(\d+)W", item)
+        m = re.fullmatch(r"([0-9]+)W", item)
         return None if m is None else 1 <= int(m.group(1)) <= 31
     if field == "day-of-week":  # L, 6L, FRIL, 6#3, FRI#3
         if item == "L":
             return True
-        m = re.fullmatch(r"([0-9A-Za-z]+?)(L|#\d+)", item)
+        m = re.fullmatch(r"([0-9A-Za-z]+?)(L|#[0-9]+)", item)
         if m is None:
             return None
         nth_ok = m.group(2) == "L" or 1 <= int(m.group(2)[1:]) <= 5
@@ -231,7 +231,7 @@ def _cron_item_ok(item: str, field: str) -> bool:
     """One comma-separated item: *, a, a-b, each with an optional /step."""
     low, high, names = next((lo, hi, n) for name, lo, hi, n in _CRON_FIELDS if name == field)
     base, slash, step = item.partition("/")
-    if slash and not (step.isdigit() and 1 <= int(step) <= high):
+    if slash and not (re.fullmatch(r"[0-9]+", step) and 1 <= int(step) <= high):
         return False
     if base == "*":
         return True
@@ -273,7 +273,7 @@ def _available_timezones() -> frozenset:
     return frozenset(zoneinfo.available_timezones())
 
 
-_OFFSET_ZONE = re.compile(r"(GMT|UTC|UT)([+-])(\d{1,2})(:?(\d{2}))?")
+_OFFSET_ZONE = re.compile(r"(GMT|UTC|UT)([+-])([0-9]{1,2})(:?([0-9]{2}))?")
 
 
 def timezone_ok(tz: str) -> bool:
@@ -317,7 +317,7 @@ def _check_workspace_path(path, field: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Alert validation (one function per concern). ``ctx`` = (warehouse ids, destination ids, user).
+# Alert validation, one function per concern; each raises ApiError naming the offending field.
 def _validate_required(alert: dict) -> None:
     # [DOCS] required: display_name, query_text, warehouse_id, evaluation, schedule
     for field in ("display_name", "query_text", "warehouse_id"):
@@ -481,8 +481,22 @@ def apply_update_mask(stored: dict, body: dict, paths: list[str] | None) -> dict
 
 # ---------------------------------------------------------------------------------------------
 # Notification destinations [SDK settings.py]
-def _check_destination_config(config) -> str:
-    """Validates a destination ``config``; returns its DestinationType."""
+# Input fields of each nested config [SDK]; every one but email.addresses is [Input-Only].
+DESTINATION_FIELDS = {
+    "email": ("addresses",),
+    "slack": ("url", "channel_id", "oauth_token"),
+    "generic_webhook": ("url", "username", "password"),
+    "microsoft_teams": ("url", "app_id", "auth_secret", "channel_url", "tenant_id"),
+    "pagerduty": ("integration_key",),
+}
+# [ASSUME] the minimum a destination needs to be usable
+DESTINATION_REQUIRED = {"email": ("addresses",), "slack": ("url", "oauth_token"),
+                        "generic_webhook": ("url",), "microsoft_teams": ("url", "channel_url"),
+                        "pagerduty": ("integration_key",)}
+
+
+def _check_destination_config(config) -> tuple[str, dict]:
+    """Validates a destination ``config``; returns (DestinationType, cleaned config)."""
     if not isinstance(config, dict):
         raise _invalid("config: required field is missing")
     kinds = [k for k in config if config[k] is not None]
@@ -496,22 +510,22 @@ def _check_destination_config(config) -> str:
     inner = config[kind]
     if not isinstance(inner, dict):
         raise _invalid(f"config.{kind}: expected an object")
-    if kind == "email":
-        addresses = inner.get("addresses")
-        if not isinstance(addresses, list) or not addresses or not all(
-                isinstance(a, str) and "@" in a for a in addresses):
-            raise _invalid("config.email.addresses: a non-empty list of email addresses is required")
-    else:
-        for key, value in inner.items():
-            if key.endswith("_set"):
-                raise _invalid(f"config.{kind}.{key}: output only")
-            if not isinstance(value, str):
-                raise _invalid(f"config.{kind}.{key}: expected str")
-        needed = {"slack": ("url", "oauth_token"), "generic_webhook": ("url",),
-                  "microsoft_teams": ("url", "channel_url"), "pagerduty": ("integration_key",)}[kind]
-        if not any(inner.get(k) for k in needed):
-            raise _invalid(f"config.{kind}: one of {', '.join(needed)} is required")
-    return DESTINATION_TYPES[kind]
+    cleaned = {}
+    for key, value in inner.items():
+        if value is None or key.endswith("_set") and key[:-4] in DESTINATION_FIELDS[kind]:
+            continue  # *_set flags are output only: ignored on input
+        if key not in DESTINATION_FIELDS[kind]:
+            raise _invalid(f"config.{kind}.{key}: unknown field")
+        if kind == "email":
+            if not isinstance(value, list) or not all(
+                    isinstance(a, str) and re.fullmatch(r"[^@\s]+@[^@\s]+", a) for a in value):
+                raise _invalid(f"config.email.addresses: expected a list of email addresses")
+        elif not isinstance(value, str):
+            raise _invalid(f"config.{kind}.{key}: expected str, got {json.dumps(value)}")
+        cleaned[key] = value
+    if not any(cleaned.get(k) for k in DESTINATION_REQUIRED[kind]):
+        raise _invalid(f"config.{kind}: {' or '.join(DESTINATION_REQUIRED[kind])} is required")
+    return DESTINATION_TYPES[kind], {kind: cleaned}
 
 
 def _redact_config(config: dict) -> dict:
@@ -548,7 +562,7 @@ def _page(items: list, query: dict, sort_key) -> tuple[list, str | None]:
     raw_size = query.get("page_size", "")
     if raw_size in ("", None):
         size = DEFAULT_PAGE_SIZE
-    elif not re.fullmatch(r"\d+", raw_size):
+    elif not re.fullmatch(r"[0-9]+", raw_size):
         raise _invalid(f"page_size: {raw_size!r} is not a non-negative integer")
     else:  # proto3: 0 means unset
         size = min(int(raw_size), MAX_PAGE_SIZE) or DEFAULT_PAGE_SIZE
@@ -749,7 +763,14 @@ def _check_faults(faults) -> list[dict]:
 
 
 class Emulator:
-    """In-process Alerts v2 workspace emulator; ``with Emulator() as emu: ... emu.url``."""
+    """In-process Alerts v2 workspace emulator; ``with Emulator() as emu: ... emu.url``.
+
+    token: the bearer token accepted for everything; read_only_tokens: tokens that may read but
+    get 403 PERMISSION_DENIED on writes; user: the caller (owner, home folder /Users/<user>);
+    state_file: JSON file loaded at construction and rewritten atomically after each mutation;
+    warehouse_ids: the warehouses alerts may use; latency_ms, max_rps, faults, seed: see
+    ``set_faults`` and the module docstring.
+    """
 
     def __init__(self, host="127.0.0.1", port=0, token=DEFAULT_TOKEN, user=DEFAULT_USER,
                  state_file=None, warehouse_ids=(EMULATOR_WAREHOUSE_ID,), latency_ms=0,
@@ -883,7 +904,7 @@ class Emulator:
                 "MICROSOFT_TEAMS": {"microsoft_teams": {"url": "https://teams.invalid/emulator"}},
                 "PAGERDUTY": {"pagerduty": {"integration_key": "emulator-key"}},
             }[destination_type]
-        derived = _check_destination_config(config)
+        derived, config = _check_destination_config(config)
         if derived != destination_type:
             raise ValueError(f"config is a {derived} destination, not {destination_type}")
         with self._lock:
@@ -1236,10 +1257,10 @@ class Emulator:
         name = body.get("display_name")
         if not isinstance(name, str) or not name.strip():
             raise _invalid("display_name: required field is missing or empty")
-        destination_type = _check_destination_config(body.get("config"))
+        destination_type, config = _check_destination_config(body.get("config"))
         with self._lock:
             dest = {"id": str(uuid.uuid4()), "display_name": name,
-                    "destination_type": destination_type, "config": copy.deepcopy(body["config"])}
+                    "destination_type": destination_type, "config": config}
             self._store_destination(dest)
             self._bump("writes")
             self._save()

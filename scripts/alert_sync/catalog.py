@@ -1,0 +1,155 @@
+"""The alert catalog seed and the notification destinations seed, read as dbt reads them.
+
+The dbt tests on stg_alert_configurations are the first line of defence; this module re-checks
+only what it needs to build a valid Alerts v2 object, so a bad row becomes an ERROR for that
+alert (with the field and the fix) instead of costing the other alerts.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from databricks.sdk.service.sql import Aggregation, AlertEvaluationState, ComparisonOperator, SchedulePauseStatus
+
+from .errors import ConfigError
+
+CATALOG_COLUMNS = [
+    "alert_id", "alert_name", "alert_description", "agent_domain", "severity", "query_model",
+    "threshold_column", "threshold_operator", "threshold_value_type", "threshold_value", "aggregation_type",
+    "empty_result_state", "schedule_cron", "schedule_timezone", "pause_status", "is_enabled",
+    "notification_channels", "notify_on_ok", "retrigger_seconds", "custom_summary", "custom_description", "owner",
+]
+
+OPERATOR_SYMBOLS = {
+    ">": ComparisonOperator.GREATER_THAN, ">=": ComparisonOperator.GREATER_THAN_OR_EQUAL,
+    "<": ComparisonOperator.LESS_THAN, "<=": ComparisonOperator.LESS_THAN_OR_EQUAL,
+    "=": ComparisonOperator.EQUAL, "==": ComparisonOperator.EQUAL,
+    "!=": ComparisonOperator.NOT_EQUAL, "<>": ComparisonOperator.NOT_EQUAL,
+}
+NULL_CHECKS = (ComparisonOperator.IS_NULL, ComparisonOperator.IS_NOT_NULL)
+FIRST_ROW = ("", "NONE", "FIRST")  # Alerts v2 has no FIRST aggregation: no aggregation = first row
+VALUE_TYPES = ("DOUBLE", "STRING", "BOOLEAN", "COLUMN")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+class RowError(ValueError):
+    """A catalog row that cannot become an alert; the message names the field and the fix."""
+
+
+@dataclass(frozen=True)
+class CatalogRow:
+    values: dict[str, str]
+    line: int  # line number in the CSV, for messages
+
+    def __getitem__(self, key: str) -> str:
+        return (self.values.get(key) or "").strip()
+
+    @property
+    def alert_id(self) -> str:
+        return self["alert_id"]
+
+    @property
+    def is_enabled(self) -> bool:
+        return parse_bool(self, "is_enabled")
+
+    @property
+    def display_name(self) -> str:
+        return f"[{self['severity'].upper()}] {self['alert_name']}"
+
+    def operator(self) -> ComparisonOperator:
+        raw = self["threshold_operator"]
+        if raw in OPERATOR_SYMBOLS:
+            return OPERATOR_SYMBOLS[raw]
+        try:
+            return ComparisonOperator(raw.upper())
+        except ValueError:
+            raise RowError(f"threshold_operator '{raw}' is not valid: use >, >=, <, <=, =, !=, <> or one of "
+                           f"{', '.join(o.value for o in ComparisonOperator)}") from None
+
+    def aggregation(self) -> Aggregation | None:
+        raw = self["aggregation_type"].upper()
+        if raw in FIRST_ROW:
+            return None
+        try:
+            return Aggregation(raw)
+        except ValueError:
+            raise RowError(f"aggregation_type '{raw}' is not valid: use {', '.join(a.value for a in Aggregation)}, "
+                           f"or empty / NONE / FIRST for the first row") from None
+
+    def enum(self, field: str, enum_type):
+        raw = self[field].upper()
+        try:
+            return enum_type(raw)
+        except ValueError:
+            allowed = [e.value for e in enum_type if e.value != "UNKNOWN"]
+            raise RowError(f"{field} '{self[field]}' is not valid: use {', '.join(allowed)}") from None
+
+    def empty_result_state(self) -> AlertEvaluationState:
+        state = self.enum("empty_result_state", AlertEvaluationState)
+        if state == AlertEvaluationState.UNKNOWN:  # planned for deprecation by Databricks
+            raise RowError("empty_result_state 'UNKNOWN' is not allowed: use OK, TRIGGERED or ERROR")
+        return state
+
+    def pause_status(self) -> SchedulePauseStatus:
+        return self.enum("pause_status", SchedulePauseStatus)
+
+    def retrigger_seconds(self) -> int | None:
+        raw = self["retrigger_seconds"]
+        if raw == "":
+            return None
+        try:
+            value = int(float(raw))
+        except ValueError:
+            raise RowError(f"retrigger_seconds '{raw}' is not a whole number of seconds") from None
+        if value < 0 or value != float(raw):
+            raise RowError(f"retrigger_seconds '{raw}' must be a whole number >= 0")
+        return value
+
+    def channels(self) -> list[str]:
+        return [c.strip() for c in self["notification_channels"].split(";") if c.strip()]
+
+
+def parse_bool(row: CatalogRow, field: str) -> bool:
+    raw = row[field].lower()
+    if raw in ("true", "1", "yes"):
+        return True
+    if raw in ("false", "0", "no"):
+        return False
+    raise RowError(f"{field} '{row[field]}' must be true or false")
+
+
+def read_catalog(path: Path) -> list[CatalogRow]:
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        missing = [c for c in CATALOG_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise ConfigError(f"{path}: missing column(s) {', '.join(missing)}; the header must be: "
+                              f"{','.join(CATALOG_COLUMNS)}")
+        return [CatalogRow(dict(r), line=i + 2) for i, r in enumerate(reader)]
+
+
+@dataclass(frozen=True)
+class Destination:
+    destination_id: str
+    destination_name: str
+    destination_type: str
+    databricks_destination_id: str
+    is_enabled: bool
+
+
+def read_destinations(path: Path | None) -> dict[str, Destination]:
+    if path is None or not path.exists():
+        return {}
+    with path.open(newline="", encoding="utf-8") as f:
+        out = {}
+        for r in csv.DictReader(f):
+            key = (r.get("destination_id") or "").strip()
+            out[key] = Destination(
+                destination_id=key, destination_name=(r.get("destination_name") or "").strip(),
+                destination_type=(r.get("destination_type") or "").strip().upper(),
+                databricks_destination_id=(r.get("databricks_destination_id") or "").strip(),
+                is_enabled=(r.get("is_enabled") or "true").strip().lower() == "true")
+        return out

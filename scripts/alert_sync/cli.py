@@ -1,0 +1,200 @@
+"""alert-sync: deploy the dbt alert catalog to Databricks SQL Alerts v2.
+
+Exit codes: 0 success (success rate >= --success-threshold); 1 sync failed (below the threshold,
+or a fatal error such as PERMISSION_DENIED mid-run); 2 nothing attempted (usage, config,
+validation, auth errors).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from .errors import ConfigError
+from .output import action_json, action_lines, plan_summary, render_plan
+from .sync import Options, exit_code, prepare, compute_plan, run_apply
+
+
+def _common(fn: Callable) -> Callable:
+    options = [
+        click.option("--project-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+                     show_default=True, help="dbt project directory."),
+        click.option("--target-path", default="target", show_default=True,
+                     help="dbt target path (holds manifest.json and run_results.json of the last `dbt build`)."),
+        click.option("--profiles-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                     help="Directory of profiles.yml (default: $DBT_PROFILES_DIR, the project dir if it has one, "
+                          "else ~/.dbt)."),
+        click.option("--target", default=None,
+                     help="dbt target: must be the one the last `dbt build` used; its connection receives the sync "
+                          "metrics (default: the profile's default target)."),
+        click.option("--profile", "databricks_profile", default=None,
+                     help="Databricks config profile (~/.databrickscfg). Default: databricks-sdk's auth chain "
+                          "(DATABRICKS_HOST/DATABRICKS_TOKEN, OAuth, ...)."),
+        click.option("--warehouse-id", default=None,
+                     help="SQL warehouse the alerts run on. Default: $DATABRICKS_WAREHOUSE_ID, else dbt var "
+                          "alerts_warehouse_id, else the warehouse in the dbt target's http_path."),
+        click.option("--parent-path", default=None,
+                     help="Managed workspace folder of this target's alerts. Default: dbt var alerts_parent_path, "
+                          "else /Workspace/Shared/dbt_alerts/<project>/<target>. Nothing outside it is touched."),
+        click.option("--prune", is_flag=True,
+                     help="Trash managed alerts that are no longer in the catalog, are disabled, or are duplicates."),
+        click.option("--workers", type=click.IntRange(1, 64), default=8, show_default=True,
+                     help="Parallel workspace calls."),
+        click.option("--max-rps", type=click.FloatRange(min=0), default=10.0, show_default=True,
+                     help="Client-side cap on workspace requests per second (0 = no cap); databricks-sdk's "
+                          "rate_limit setting does nothing in Python."),
+        click.option("--allow-non-databricks-manifest", is_flag=True,
+                     help="Deploy a manifest compiled for another adapter (e.g. DuckDB, against the local "
+                          "emulator). Refused by default: DuckDB SQL is not Databricks SQL."),
+        click.option("--json", "as_json", is_flag=True,
+                     help="Print exactly one JSON object on stdout; human output goes to stderr."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _options(kwargs: dict[str, Any]) -> Options:
+    return Options(
+        project_dir=kwargs["project_dir"], target_path=kwargs["target_path"], profiles_dir=kwargs["profiles_dir"],
+        target=kwargs["target"], profile=kwargs["databricks_profile"], warehouse_id=kwargs["warehouse_id"],
+        parent_path=kwargs["parent_path"], prune=kwargs["prune"], dry_run=kwargs.get("dry_run", False),
+        success_threshold=kwargs.get("success_threshold", 0.9), workers=kwargs["workers"],
+        max_rps=kwargs["max_rps"] or None,
+        allow_non_databricks_manifest=kwargs["allow_non_databricks_manifest"])
+
+
+class Console:
+    """Human output to stdout, or stderr when --json owns stdout."""
+
+    def __init__(self, as_json: bool):
+        self.as_json = as_json
+        self.stream = sys.stderr if as_json else sys.stdout
+
+    def say(self, text: str) -> None:
+        click.echo(text, file=self.stream)
+
+    def progress(self, done: int, total: int, seconds: float) -> None:
+        if not self.stream.isatty() or total == 0:
+            return
+        rate = done / seconds if seconds > 0 else 0.0
+        end = "\n" if done == total else ""
+        click.echo(f"\r  applying: {done}/{total} writes, {rate:.1f}/s", file=self.stream, nl=False)
+        if end:
+            click.echo("", file=self.stream)
+
+    def emit_json(self, payload: dict[str, Any]) -> None:
+        if self.as_json:
+            click.echo(json.dumps(payload, default=str))
+
+
+def _guard(console: Console, fn: Callable[[], int]) -> None:
+    try:
+        code = fn()
+    except ConfigError as exc:
+        console.say(f"error: {exc}")
+        if console.as_json:
+            click.echo(json.dumps({"run_id": None, "error": str(exc)}))
+        sys.exit(2)
+    sys.exit(code)
+
+
+@click.group(help=__doc__)
+@click.version_option(package_name="dbt-databricks-alerts")
+def main() -> None:
+    pass
+
+
+@main.command(help="Show what `apply` would change (create / update with field mask / trash), writing nothing.")
+@_common
+def plan(**kwargs: Any) -> None:
+    console = Console(kwargs["as_json"])
+
+    def run() -> int:
+        ctx = prepare(_options(kwargs), console.say)
+        the_plan = compute_plan(ctx)
+        header = (f"alert-sync plan: dbt target '{ctx.target.name}' -> {ctx.client.config.host} "
+                  f"folder {ctx.settings.parent_path}")
+        console.say(render_plan(the_plan, header))
+        console.emit_json({"run_id": None, "dry_run": True, "summary": plan_summary(the_plan),
+                           "actions": [action_json(a) for a in the_plan.actions]})
+        return 0
+
+    _guard(console, run)
+
+
+@main.command(help="Apply the plan to the workspace and record the run in the alert_sync tables of the dbt target.")
+@_common
+@click.option("--dry-run", is_flag=True, help="Plan only: no workspace writes; the metrics rows are flagged dry_run.")
+@click.option("--success-threshold", type=click.FloatRange(0, 1), default=0.9, show_default=True,
+              help="Minimum share of alerts that must succeed for exit code 0.")
+def apply(**kwargs: Any) -> None:
+    console = Console(kwargs["as_json"])
+
+    def run() -> int:
+        options = _options(kwargs)
+        ctx = prepare(options, console.say)
+        outcome = run_apply(ctx, console.say, console.progress)
+        mode = " (dry run: nothing written to the workspace)" if options.dry_run else ""
+        console.say(f"alert-sync apply{mode}: dbt target '{ctx.target.name}' -> {ctx.client.config.host} "
+                    f"folder {ctx.settings.parent_path}\n")
+        for r in outcome.results:
+            if r.status == "ERROR" and r.action.action != "ERROR":
+                r.action.error = r.error
+            shown = r.action if r.status != "ERROR" else _as_error(r.action, r.error)
+            for line in action_lines(shown):
+                console.say(line)
+        for w in outcome.plan.warnings:
+            console.say(f"  warning: {w}")
+        s = outcome.summary()
+        console.say(f"\nApplied: {s['created']} created, {s['updated']} updated, {s['deleted']} trashed, "
+                    f"{s['unchanged']} unchanged, {s['errors']} error(s), {s['skipped']} disabled; "
+                    f"success rate {s['success_rate']:.1%} (threshold {options.success_threshold:.0%}); "
+                    f"run {outcome.run_id}")
+        failures = [r for r in outcome.results if r.status == "ERROR"]
+        if failures:
+            console.say("Failed alerts:")
+            for r in failures:
+                console.say(f"  {r.action.alert_id or r.action.display_name}: {r.error}")
+        if outcome.fatal is not None:
+            console.say(f"Stopped early: {outcome.fatal}")
+        console.emit_json({"run_id": outcome.run_id, "dry_run": options.dry_run, "summary": s,
+                           "actions": [action_json(r.action, r.error, r.databricks_alert_id, r.display_name)
+                                       for r in outcome.results]})
+        return exit_code(outcome, options.success_threshold)
+
+    _guard(console, run)
+
+
+def _as_error(action, error):
+    from dataclasses import replace
+
+    return replace(action, action="ERROR", error=error)
+
+
+@main.command(help="Run the local Alerts v2 workspace emulator (stands in for a Databricks workspace).")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=8765, show_default=True)
+@click.option("--token", default="emulator-token", show_default=True,
+              help="Bearer token clients must send (DATABRICKS_TOKEN).")
+@click.option("--state-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Keep the workspace state in this JSON file across restarts.")
+@click.option("--latency-ms", type=float, default=0, show_default=True, help="Added latency per request.")
+@click.option("--max-rps", type=float, default=None, help="Answer 429 above this many requests per second.")
+@click.option("--fault", "faults", multiple=True,
+              help='Fault rule as JSON, e.g. \'{"method": "POST", "kind": "commit_then_504", "count": 1}\'. Repeatable.')
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed for probabilistic faults.")
+def emulator(host: str, port: int, token: str, state_file: Path | None, latency_ms: float, max_rps: float | None,
+             faults: tuple[str, ...], seed: int) -> None:
+    from .emulator import serve_forever
+
+    serve_forever(host, port, token=token, state_file=state_file, latency_ms=latency_ms, max_rps=max_rps,
+                  faults=[json.loads(f) for f in faults] or None, seed=seed)
+
+
+if __name__ == "__main__":
+    main()

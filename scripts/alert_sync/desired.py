@@ -1,0 +1,187 @@
+"""Desired state: each catalog row + its compiled alert model -> a databricks-sdk AlertV2."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from databricks.sdk.service.sql import (
+    AlertV2, AlertV2Evaluation, AlertV2Notification, AlertV2Operand, AlertV2OperandColumn,
+    AlertV2OperandValue, AlertV2Subscription, CronSchedule,
+)
+
+from .catalog import EMAIL, NULL_CHECKS, VALUE_TYPES, CatalogRow, Destination, RowError
+from .project import AlertNode
+
+
+@dataclass
+class DesiredAlert:
+    """One catalog row: the AlertV2 to deploy, or why it cannot be deployed."""
+
+    alert_id: str
+    display_name: str
+    enabled: bool
+    alert: AlertV2 | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class DeploySettings:
+    warehouse_id: str
+    parent_path: str
+    display_name_prefix: str = ""
+
+
+class ChannelResolver:
+    """notification_channels entry -> AlertV2Subscription.
+
+    Emails become user_email subscriptions. Other entries are destination_id keys of the
+    notification destinations seed: its databricks_destination_id when set, else the workspace
+    destination with that display name (listed once, lazily). Unresolvable -> RowError.
+    """
+
+    def __init__(self, destinations: dict[str, Destination], list_workspace_destinations: Callable[[], Iterable]):
+        self._destinations = destinations
+        self._list = list_workspace_destinations
+        self._by_name: dict[str, list[str]] | None = None
+
+    def _workspace_ids(self, name: str) -> list[str]:
+        if self._by_name is None:
+            self._by_name = {}
+            for d in self._list():
+                self._by_name.setdefault(d.display_name, []).append(d.id)
+        return self._by_name.get(name, [])
+
+    def resolve(self, channel: str) -> AlertV2Subscription:
+        if EMAIL.fullmatch(channel):
+            return AlertV2Subscription(user_email=channel)
+        dest = self._destinations.get(channel)
+        if dest is None:
+            raise RowError(f"notification channel '{channel}' is neither an email nor a destination_id of "
+                           f"seeds/notification_destinations.csv")
+        if not dest.is_enabled:
+            raise RowError(f"notification channel '{channel}' is disabled in seeds/notification_destinations.csv")
+        if dest.databricks_destination_id:
+            return AlertV2Subscription(destination_id=dest.databricks_destination_id)
+        ids = self._workspace_ids(dest.destination_name)
+        if len(ids) == 1:
+            return AlertV2Subscription(destination_id=ids[0])
+        if not ids:
+            raise RowError(f"notification channel '{channel}': the workspace has no notification destination named "
+                           f"'{dest.destination_name}'; create it or set databricks_destination_id in "
+                           f"seeds/notification_destinations.csv")
+        raise RowError(f"notification channel '{channel}': {len(ids)} workspace destinations are named "
+                       f"'{dest.destination_name}'; set databricks_destination_id to pick one")
+
+
+def _threshold(row: CatalogRow) -> AlertV2Operand:
+    value_type, raw = row["threshold_value_type"].upper(), row["threshold_value"]
+    if value_type not in VALUE_TYPES:
+        raise RowError(f"threshold_value_type '{row['threshold_value_type']}' is not valid: use {', '.join(VALUE_TYPES)}")
+    if raw == "":
+        raise RowError(f"threshold_value is empty: operator {row['threshold_operator']} needs a {value_type} value")
+    if value_type == "DOUBLE":
+        try:
+            return AlertV2Operand(value=AlertV2OperandValue(double_value=float(raw)))
+        except ValueError:
+            raise RowError(f"threshold_value '{raw}' is not a number (threshold_value_type is DOUBLE)") from None
+    if value_type == "BOOLEAN":
+        if raw.lower() not in ("true", "false"):
+            raise RowError(f"threshold_value '{raw}' must be true or false (threshold_value_type is BOOLEAN)")
+        return AlertV2Operand(value=AlertV2OperandValue(bool_value=raw.lower() == "true"))
+    if value_type == "STRING":
+        return AlertV2Operand(value=AlertV2OperandValue(string_value=row.values.get("threshold_value") or ""))
+    return AlertV2Operand(column=AlertV2OperandColumn(name=raw, aggregation=row.aggregation()))
+
+
+def build_alert(row: CatalogRow, node: AlertNode, settings: DeploySettings, channels: ChannelResolver) -> AlertV2:
+    operator = row.operator()
+    if operator in NULL_CHECKS:
+        if row["threshold_value"]:
+            raise RowError(f"threshold_value must be empty for {operator.value} (it is '{row['threshold_value']}')")
+        threshold = None
+    else:
+        threshold = _threshold(row)
+    if not row["threshold_column"]:
+        raise RowError("threshold_column is empty: name the query output column to evaluate")
+    subscriptions = [channels.resolve(c) for c in row.channels()]
+    return AlertV2(
+        display_name=settings.display_name_prefix + row.display_name,
+        query_text=(node.compiled_code or "").strip(),
+        warehouse_id=settings.warehouse_id,
+        parent_path=settings.parent_path,
+        custom_summary=row["custom_summary"] or None,
+        custom_description=row["custom_description"] or None,
+        evaluation=AlertV2Evaluation(
+            source=AlertV2OperandColumn(name=row["threshold_column"], aggregation=row.aggregation()),
+            comparison_operator=operator,
+            threshold=threshold,
+            empty_result_state=row.empty_result_state(),
+            notification=AlertV2Notification(
+                notify_on_ok=_bool(row, "notify_on_ok"),
+                retrigger_seconds=row.retrigger_seconds(),
+                subscriptions=subscriptions or None,
+            ),
+        ),
+        schedule=CronSchedule(
+            quartz_cron_schedule=row["schedule_cron"],
+            timezone_id=row["schedule_timezone"],
+            pause_status=row.pause_status(),
+        ),
+    )
+
+
+def _bool(row: CatalogRow, field: str) -> bool:
+    from .catalog import parse_bool
+
+    return parse_bool(row, field) if row[field] else False
+
+
+def node_problem(row: CatalogRow, node: AlertNode | None) -> str | None:
+    """Why the alert's query did not pass `dbt build`, or None when it did."""
+    model = row["query_model"]
+    if node is None:
+        return f"failed validation in dbt build: query_model '{model}' is not an alert model in the manifest"
+    if node.status is None:
+        return (f"failed validation in dbt build: model '{model}' was not part of the last dbt build "
+                f"(run `dbt build` without excluding it)")
+    if node.status != "success":
+        reason = " ".join((node.message or node.status).split())
+        return f"failed validation in dbt build: model '{model}' {node.status}: {reason}"
+    if not (node.compiled_code or "").strip():
+        return f"failed validation in dbt build: model '{model}' has no compiled SQL"
+    return None
+
+
+def build_desired(rows: list[CatalogRow], nodes: dict[str, AlertNode], settings: DeploySettings,
+                  channels: ChannelResolver) -> list[DesiredAlert]:
+    """One DesiredAlert per catalog row; problems become that alert's error, never an exception."""
+    out: list[DesiredAlert] = []
+    first_line: dict[str, int] = {}
+    for row in rows:
+        alert_id = row.alert_id or f"(line {row.line})"
+        display_name = settings.display_name_prefix + row.display_name
+        try:
+            enabled = row.is_enabled
+        except RowError as exc:
+            out.append(DesiredAlert(alert_id, display_name, True, error=str(exc)))
+            continue
+        desired = DesiredAlert(alert_id, display_name, enabled)
+        out.append(desired)
+        if not row.alert_id:
+            desired.error = f"alert_id is empty on line {row.line} of the catalog: give the row an id such as COST-001"
+        elif row.alert_id in first_line:
+            desired.error = (f"alert_id '{row.alert_id}' is duplicated (lines {first_line[row.alert_id]} and "
+                             f"{row.line}): alert ids must be unique")
+        first_line.setdefault(row.alert_id, row.line)
+        if desired.error or not enabled:
+            continue
+        node = nodes.get(row["query_model"])
+        desired.error = node_problem(row, node)
+        if desired.error:
+            continue
+        try:
+            desired.alert = build_alert(row, node, settings, channels)
+        except RowError as exc:
+            desired.error = str(exc)
+    return out

@@ -1,0 +1,162 @@
+"""Metrics written back to the dbt target (source `alert_sync`), with parameterized statements.
+
+The tables and their columns are the ones the dbt project declares (models/alert_sync/
+_alert_sync__sources.yml, read from the manifest), so dbt reads exactly what this writes. They are
+created when absent (dbt's on-run-start does the same). Locally the connection is DuckDB; on
+Databricks it is databricks-sql-connector with the dbt-databricks target's settings.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Sequence
+
+from .errors import ConfigError
+from .project import DbtTarget, Relation
+
+
+class SqlTarget:
+    """A DB-API connection to the dbt target plus the dialect details we need."""
+
+    def __init__(self, connection: Any, dialect: str):
+        self.connection = connection
+        self.dialect = dialect
+
+    def quote(self, name: str) -> str:
+        q = "`" if self.dialect == "databricks" else '"'
+        return q + name.replace(q, q + q) + q
+
+    def relation(self, rel: Relation) -> str:
+        parts = [p for p in (rel.database, rel.schema, rel.identifier) if p]
+        return ".".join(self.quote(p) for p in parts)
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple]:
+        cursor = self.connection.cursor()
+        try:
+            if params is None:
+                cursor.execute(sql)
+            elif self.dialect == "databricks":
+                # databricks-sql-connector binds native named parameters (:p0, :p1, ...).
+                cursor.execute(sql, {f"p{i}": v for i, v in enumerate(params)})
+            else:
+                cursor.execute(sql, list(params))
+            try:
+                return list(cursor.fetchall())
+            except Exception:  # statements without a result set
+                return []
+        finally:
+            cursor.close()
+
+    def placeholders(self, n: int, offset: int = 0) -> str:
+        return ", ".join(f":p{offset + i}" if self.dialect == "databricks" else "?" for i in range(n))
+
+    def ensure_table(self, rel: Relation) -> None:
+        schema = ".".join(self.quote(p) for p in (rel.database, rel.schema) if p)
+        self.execute(f"create schema if not exists {schema}")
+        cols = ", ".join(f"{self.quote(name)} {dtype}" for name, dtype in rel.columns)
+        self.execute(f"create table if not exists {self.relation(rel)} ({cols})")
+
+    def insert(self, rel: Relation, rows: list[dict[str, Any]], chunk: int = 100) -> None:
+        """Multi-row parameterized INSERTs (one round trip per `chunk` rows: Databricks is slow per statement)."""
+        names = [name for name, _ in rel.columns]
+        head = f"insert into {self.relation(rel)} ({', '.join(self.quote(n) for n in names)}) values "
+        for start in range(0, len(rows), chunk):
+            part = rows[start:start + chunk]
+            groups = ", ".join(f"({self.placeholders(len(names), i * len(names))})" for i in range(len(part)))
+            self.execute(head + groups, [row.get(n) for row in part for n in names])
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def connect(target: DbtTarget, project_dir: Path) -> SqlTarget:
+    creds = target.credentials
+    if target.adapter_type == "duckdb":
+        import duckdb
+
+        path = Path(creds.path)
+        if str(creds.path) != ":memory:" and not path.is_absolute():
+            path = project_dir / path  # dbt resolves it from where dbt runs: the project dir
+        return SqlTarget(duckdb.connect(str(path)), "duckdb")
+    if target.adapter_type == "databricks":
+        from databricks import sql as dbsql
+
+        if not getattr(creds, "token", None):
+            raise ConfigError(f"dbt target '{target.name}' has no token: alert-sync writes metrics with a personal "
+                              "access token (set it with env_var() in profiles.yml)")
+        conn = dbsql.connect(server_hostname=str(creds.host).removeprefix("https://"), http_path=creds.http_path,
+                             access_token=creds.token, catalog=getattr(creds, "database", None),
+                             schema=creds.schema)
+        return SqlTarget(conn, "databricks")
+    raise ConfigError(f"dbt target '{target.name}' uses adapter '{target.adapter_type}'; alert-sync writes metrics "
+                      "to duckdb or databricks targets")
+
+
+def recorded_ids(db: SqlTarget, tables: dict[str, Relation]) -> dict[str, str]:
+    """alert_id -> databricks id of the last successful non-dry sync of each alert ({} before any sync)."""
+    results, metrics = tables["alert_sync_results"], tables["alert_sync_metrics"]
+    try:
+        rows = db.execute(f"""
+            select alert_id, databricks_alert_id from (
+                select r.alert_id, r.databricks_alert_id,
+                       row_number() over (partition by r.alert_id order by r.synced_at desc) as recency
+                from {db.relation(results)} as r
+                inner join {db.relation(metrics)} as m on r.sync_run_id = m.sync_run_id
+                where not m.dry_run and r.status = 'SUCCESS' and r.action <> 'DELETE'
+                  and r.alert_id is not null and r.databricks_alert_id is not null
+            ) as latest
+            where recency = 1""")
+    except Exception:  # tables not created yet: nothing recorded
+        return {}
+    return {alert_id: databricks_id for alert_id, databricks_id in rows}
+
+
+def p95(values: list[float]) -> float | None:
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=20, method="inclusive")[-1]
+
+
+@dataclass
+class RunRecord:
+    run_id: str
+    started_at: datetime
+    ended_at: datetime
+    dry_run: bool
+    target_name: str
+    workspace_host: str
+    results: list[dict[str, Any]]  # one per alert: the alert_sync_results columns
+
+
+def write_run(db: SqlTarget, tables: dict[str, Relation], run: RunRecord) -> None:
+    results, metrics = tables["alert_sync_results"], tables["alert_sync_metrics"]
+    latencies = [r["api_latency_ms"] for r in run.results if r.get("api_latency_ms") is not None]
+    count = lambda **kw: sum(1 for r in run.results if all(r.get(k) == v for k, v in kw.items()))  # noqa: E731
+    errors = [r for r in run.results if r["status"] == "ERROR"]
+    summary = "\n".join(f"{r['alert_id'] or r['display_name']}: {r['error_message']}" for r in errors[:20])
+    if len(errors) > 20:
+        summary += f"\n... and {len(errors) - 20} more"
+    row = {
+        "sync_run_id": run.run_id, "sync_started_at": run.started_at, "sync_ended_at": run.ended_at,
+        "total_alerts": len(run.results), "success_count": count(status="SUCCESS"),
+        "error_count": len(errors), "created_count": count(action="CREATE", status="SUCCESS"),
+        "updated_count": count(action="UPDATE", status="SUCCESS"),
+        "unchanged_count": count(action="NOOP", status="SUCCESS"),
+        "deleted_count": count(action="DELETE", status="SUCCESS"), "skipped_count": count(status="SKIPPED"),
+        "avg_api_latency_ms": statistics.fmean(latencies) if latencies else None,
+        "min_api_latency_ms": min(latencies) if latencies else None,
+        "max_api_latency_ms": max(latencies) if latencies else None,
+        "p95_api_latency_ms": p95(latencies),
+        "total_duration_seconds": (run.ended_at - run.started_at).total_seconds(),
+        "dry_run": run.dry_run, "target_name": run.target_name, "workspace_host": run.workspace_host,
+        "error_summary": summary or None,
+    }
+    for rel in (metrics, results):
+        db.ensure_table(rel)
+    db.insert(metrics, [row])
+    db.insert(results, run.results)

@@ -1,0 +1,171 @@
+"""The dbt side as alert-sync sees it: artifacts of the last `dbt build` and the dbt profile.
+
+Everything alert-sync deploys comes from target/manifest.json + target/run_results.json of one
+`dbt build`: the compiled alert queries, which of them passed, the catalog seed's path, the
+deployment settings dbt resolved for that target (alert node meta, see macros/alert_model.sql)
+and where the alert_sync source tables live.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from argparse import Namespace
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+RUN_DBT_BUILD = "run `dbt build` (or `dbt build --target <target>`) first"
+ALERT_SOURCE = "alert_sync"
+
+
+@dataclass
+class AlertNode:
+    """One `alert` model of the manifest and its outcome in the last run."""
+
+    name: str
+    unique_id: str
+    compiled_code: str | None
+    meta: dict[str, Any]
+    status: str | None  # run_results status ("success", "error", "skipped") or None if not run
+    message: str | None
+
+
+@dataclass
+class Relation:
+    database: str | None
+    schema: str
+    identifier: str
+    columns: list[tuple[str, str]]  # (name, data_type) as declared in the sources yml
+
+
+@dataclass
+class Artifacts:
+    project_dir: Path
+    project_name: str
+    adapter_type: str
+    invocation_id: str
+    alert_nodes: dict[str, AlertNode]
+    catalog_path: Path
+    destinations_path: Path | None
+    settings: dict[str, Any]  # deploy settings resolved by dbt for the built target
+    sync_tables: dict[str, Relation] = field(default_factory=dict)
+
+    @property
+    def target_name(self) -> str | None:
+        return self.settings.get("target_name")
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        raise ConfigError(f"{path} not found: {RUN_DBT_BUILD}.")
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{path} is not valid JSON ({exc}): {RUN_DBT_BUILD}.") from exc
+
+
+def _dbt_checksum(path: Path) -> str:
+    """The checksum dbt stores for a file in the manifest (dbt's own hashing of the stripped text)."""
+    from dbt.contracts.files import FileHash
+    from dbt_common.clients.system import load_file_contents
+
+    return FileHash.from_contents(load_file_contents(str(path))).checksum
+
+
+def load_artifacts(project_dir: Path, target_path: str = "target") -> Artifacts:
+    """Read and cross-check the artifacts of the last `dbt build`.
+
+    Refuses (ConfigError) when they are missing, come from another command than build/run, or are
+    stale: the catalog seed or an alert model changed after the build (dbt's own checksums).
+    """
+    target_dir = project_dir / target_path
+    manifest = _read_json(target_dir / "manifest.json")
+    run_results = _read_json(target_dir / "run_results.json")
+
+    meta = manifest.get("metadata", {})
+    rr_meta = run_results.get("metadata", {})
+    command = (run_results.get("args") or {}).get("which")
+    if command not in ("build", "run"):
+        raise ConfigError(f"{target_dir}/run_results.json comes from `dbt {command}`, which does not validate "
+                          f"alert queries on the warehouse: {RUN_DBT_BUILD}.")
+    if rr_meta.get("invocation_id") != meta.get("invocation_id"):
+        raise ConfigError(f"{target_dir}/manifest.json and run_results.json come from different dbt invocations "
+                          f"(a later `dbt compile`/`parse`?): {RUN_DBT_BUILD}.")
+
+    project_name = meta.get("project_name") or ""
+    nodes = manifest.get("nodes", {})
+    seed = nodes.get(f"seed.{project_name}.alert_configurations")
+    if seed is None:
+        raise ConfigError("The manifest has no seed `alert_configurations` (seeds/alert_configurations.csv).")
+    catalog_path = project_dir / seed["original_file_path"]
+    _check_fresh(catalog_path, seed, "the alert catalog")
+    dest = nodes.get(f"seed.{project_name}.notification_destinations")
+    destinations_path = project_dir / dest["original_file_path"] if dest else None
+    if dest:
+        _check_fresh(destinations_path, dest, "the notification destinations seed")
+
+    statuses = {r["unique_id"]: (r.get("status"), r.get("message")) for r in run_results.get("results", [])}
+    alert_nodes: dict[str, AlertNode] = {}
+    for node in nodes.values():
+        if node.get("resource_type") != "model" or node.get("config", {}).get("materialized") != "alert":
+            continue
+        _check_fresh(project_dir / node["original_file_path"], node, f"alert model {node['name']}")
+        status, message = statuses.get(node["unique_id"], (None, None))
+        alert_nodes[node["name"]] = AlertNode(
+            name=node["name"], unique_id=node["unique_id"], compiled_code=node.get("compiled_code"),
+            meta=(node.get("config", {}).get("meta") or node.get("meta") or {}).get("alert_sync", {}),
+            status=status, message=message)
+
+    settings: dict[str, Any] = {}
+    for node in alert_nodes.values():
+        settings = node.meta
+        break
+
+    sync_tables = {}
+    for source in manifest.get("sources", {}).values():
+        if source.get("source_name") == ALERT_SOURCE:
+            columns = [(c["name"], c.get("data_type") or "string") for c in source.get("columns", {}).values()]
+            sync_tables[source["name"]] = Relation(source.get("database"), source["schema"],
+                                                   source.get("identifier") or source["name"], columns)
+
+    return Artifacts(project_dir=project_dir, project_name=project_name, adapter_type=meta.get("adapter_type", ""),
+                     invocation_id=meta.get("invocation_id", ""), alert_nodes=alert_nodes, catalog_path=catalog_path,
+                     destinations_path=destinations_path, settings=settings, sync_tables=sync_tables)
+
+
+def _check_fresh(path: Path, node: dict[str, Any], what: str) -> None:
+    if not path.exists():
+        raise ConfigError(f"{path} ({what}) is in the manifest but not on disk: {RUN_DBT_BUILD}.")
+    checksum = node.get("checksum") or {}
+    if checksum.get("name") == "sha256" and checksum.get("checksum") != _dbt_checksum(path):
+        raise ConfigError(f"{path} ({what}) changed after the last dbt build: {RUN_DBT_BUILD} so the change is "
+                          f"validated before it is deployed.")
+
+
+@dataclass
+class DbtTarget:
+    """The dbt target from profiles.yml, rendered by dbt itself (env_var() etc.)."""
+
+    name: str
+    adapter_type: str
+    credentials: Any  # dbt's credentials object (DuckDBCredentials / DatabricksCredentials)
+
+
+def load_dbt_target(project_dir: Path, profiles_dir: Path | None, target: str | None) -> DbtTarget:
+    # dbt's own profile loader, so env_var(), targets and defaults behave exactly as in `dbt build`.
+    from dbt.config.runtime import load_profile
+    from dbt.flags import set_from_args
+    from dbt_common.context import set_invocation_context
+
+    profiles = profiles_dir or Path(os.environ.get("DBT_PROFILES_DIR") or (
+        project_dir if (project_dir / "profiles.yml").exists() else Path.home() / ".dbt"))
+    set_invocation_context(os.environ)
+    set_from_args(Namespace(profiles_dir=str(profiles), project_dir=str(project_dir)), None)
+    try:
+        profile = load_profile(str(project_dir), {}, None, target, None)
+    except Exception as exc:  # dbt raises several error types; all mean "fix your profile"
+        raise ConfigError(f"Could not load the dbt profile from {profiles}/profiles.yml: {exc}") from exc
+    return DbtTarget(name=profile.target_name, adapter_type=profile.credentials.type, credentials=profile.credentials)

@@ -1,0 +1,193 @@
+"""The plan/apply flow: artifacts -> desired alerts -> plan -> apply -> metrics."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+from databricks.sdk import WorkspaceClient
+from databricks.sdk.errors import PermissionDenied, Unauthenticated
+
+from . import metrics
+from .apply import Applier, Result, describe
+from .catalog import read_catalog, read_destinations
+from .desired import ChannelResolver, DeploySettings, build_desired
+from .errors import ConfigError, FatalSyncError
+from .plan import LIST_PAGE_SIZE, Plan, make_plan
+from .project import Artifacts, DbtTarget, load_artifacts, load_dbt_target
+
+
+@dataclass
+class Options:
+    project_dir: Path = Path(".")
+    target_path: str = "target"
+    profiles_dir: Path | None = None
+    target: str | None = None
+    profile: str | None = None
+    warehouse_id: str | None = None
+    parent_path: str | None = None
+    prune: bool = False
+    dry_run: bool = False
+    success_threshold: float = 0.9
+    workers: int = 8
+    max_rps: float | None = 10.0
+    allow_non_databricks_manifest: bool = False
+
+
+@dataclass
+class Context:
+    options: Options
+    artifacts: Artifacts
+    target: DbtTarget
+    settings: DeploySettings
+    client: WorkspaceClient
+    db: metrics.SqlTarget | None
+    warnings: list[str] = field(default_factory=list)
+
+
+def default_parent_path(project_name: str, target_name: str) -> str:
+    return f"/Workspace/Shared/dbt_alerts/{project_name}/{target_name}"
+
+
+def warehouse_from_http_path(http_path: str | None) -> str | None:
+    m = re.search(r"/warehouses/([0-9A-Za-z-]+)", http_path or "")
+    return m.group(1) if m else None
+
+
+def resolve_warehouse_id(options: Options, artifacts: Artifacts, target: DbtTarget) -> str:
+    """--warehouse-id, else DATABRICKS_WAREHOUSE_ID, else var alerts_warehouse_id, else the target's http_path."""
+    candidates = [options.warehouse_id, os.environ.get("DATABRICKS_WAREHOUSE_ID"),
+                  artifacts.settings.get("warehouse_id"),
+                  warehouse_from_http_path(getattr(target.credentials, "http_path", None))]
+    for value in candidates:
+        if value:
+            return str(value)
+    raise ConfigError("No SQL warehouse for the alerts: pass --warehouse-id, set DATABRICKS_WAREHOUSE_ID, set the "
+                      "dbt var alerts_warehouse_id, or use a dbt target whose http_path names a warehouse.")
+
+
+def workspace_client(options: Options) -> WorkspaceClient:
+    """databricks-sdk's default auth chain (env vars, config profiles, OAuth); --profile picks a profile."""
+    try:
+        return WorkspaceClient(profile=options.profile) if options.profile else WorkspaceClient()
+    except Exception as exc:  # the SDK raises ValueError for "no auth configured" and friends
+        raise ConfigError(f"Cannot configure the Databricks workspace client: {exc}. Set DATABRICKS_HOST and "
+                          "DATABRICKS_TOKEN, or pass --profile with a ~/.databrickscfg profile.") from exc
+
+
+def prepare(options: Options, log: Callable[[str], None]) -> Context:
+    artifacts = load_artifacts(options.project_dir, options.target_path)
+    if artifacts.adapter_type != "databricks" and not options.allow_non_databricks_manifest:
+        raise ConfigError(
+            f"target/manifest.json was compiled with the '{artifacts.adapter_type}' adapter: its SQL is not Databricks "
+            f"SQL. Run `dbt build --target <a databricks target>` first, or pass --allow-non-databricks-manifest "
+            f"(local emulator, tests).")
+    target = load_dbt_target(options.project_dir, options.profiles_dir, options.target)
+    built_for = artifacts.target_name
+    if built_for and built_for != target.name:
+        raise ConfigError(f"The last dbt build was for target '{built_for}', not '{target.name}': run "
+                          f"`dbt build --target {target.name}` first, or pass --target {built_for}.")
+    settings = DeploySettings(
+        warehouse_id=resolve_warehouse_id(options, artifacts, target),
+        parent_path=options.parent_path or artifacts.settings.get("parent_path")
+        or default_parent_path(artifacts.project_name, target.name),
+        display_name_prefix=artifacts.settings.get("display_name_prefix") or "",
+    )
+    client = workspace_client(options)
+    db = None
+    try:
+        db = metrics.connect(target, options.project_dir)
+    except ConfigError:
+        raise
+    except Exception as exc:
+        log(f"warning: cannot connect to dbt target '{target.name}' for sync metrics ({describe(exc)}); "
+            f"alerts are matched by display name only and this run's metrics will not be written")
+    return Context(options, artifacts, target, settings, client, db)
+
+
+def compute_plan(ctx: Context) -> Plan:
+    rows = read_catalog(ctx.artifacts.catalog_path)
+    destinations = read_destinations(ctx.artifacts.destinations_path)
+    resolver = ChannelResolver(destinations, lambda: list(ctx.client.notification_destinations.list()))
+    recorded = metrics.recorded_ids(ctx.db, ctx.artifacts.sync_tables) if ctx.db and ctx.artifacts.sync_tables else {}
+    try:
+        existing = list(ctx.client.alerts_v2.list_alerts(page_size=LIST_PAGE_SIZE))
+        desired = build_desired(rows, ctx.artifacts.alert_nodes, ctx.settings, resolver)
+    except (PermissionDenied, Unauthenticated) as exc:
+        raise ConfigError(f"The workspace refused the request ({describe(exc)}): check DATABRICKS_HOST / "
+                          "DATABRICKS_TOKEN or --profile, and that you may manage alerts.") from exc
+    return make_plan(desired, existing, ctx.settings.parent_path, recorded, ctx.options.prune)
+
+
+@dataclass
+class Outcome:
+    run_id: str
+    plan: Plan
+    results: list[Result]
+    started_at: datetime
+    ended_at: datetime
+    dry_run: bool
+    attempted: int
+    fatal: BaseException | None
+
+    def summary(self) -> dict[str, Any]:
+        count = lambda action: sum(1 for r in self.results if r.status == "SUCCESS" and r.action.action == action)  # noqa
+        errors = sum(1 for r in self.results if r.status == "ERROR")
+        considered = sum(1 for r in self.results if r.status != "SKIPPED")
+        return {"total": len(self.results), "created": count("CREATE"), "updated": count("UPDATE"),
+                "unchanged": count("NOOP"), "deleted": count("DELETE"), "errors": errors,
+                "skipped": len(self.results) - considered,
+                "success_rate": round((considered - errors) / considered, 4) if considered else 1.0}
+
+
+def run_apply(ctx: Context, log: Callable[[str], None], progress: Callable[[int, int, float], None] | None = None
+              ) -> Outcome:
+    plan = compute_plan(ctx)
+    run_id = str(uuid.uuid4())
+    started = datetime.now(timezone.utc).replace(tzinfo=None)
+    t0 = time.monotonic()
+    done = [0]
+    writes = sum(1 for a in plan.actions if a.action in ("CREATE", "UPDATE", "DELETE"))
+
+    def on_result(result: Result) -> None:
+        if result.action.action in ("CREATE", "UPDATE", "DELETE"):
+            done[0] += 1
+            if progress:
+                progress(done[0], writes, time.monotonic() - t0)
+
+    applier = Applier(ctx.client, ctx.settings.parent_path, workers=ctx.options.workers,
+                      max_rps=ctx.options.max_rps, dry_run=ctx.options.dry_run, on_result=on_result)
+    results = applier.apply(plan)
+    ended = datetime.now(timezone.utc).replace(tzinfo=None)
+    outcome = Outcome(run_id, plan, results, started, ended, ctx.options.dry_run, applier.attempted, applier.fatal)
+    write_metrics(ctx, outcome, log)
+    return outcome
+
+
+def write_metrics(ctx: Context, outcome: Outcome, log: Callable[[str], None]) -> None:
+    if ctx.db is None or not ctx.artifacts.sync_tables:
+        log("warning: sync metrics not written (no connection to the dbt target or no alert_sync source in the "
+            "manifest)")
+        return
+    record = metrics.RunRecord(
+        run_id=outcome.run_id, started_at=outcome.started_at, ended_at=outcome.ended_at, dry_run=outcome.dry_run,
+        target_name=ctx.target.name, workspace_host=ctx.client.config.host or "",
+        results=[r.as_row(outcome.run_id) for r in outcome.results])
+    try:
+        metrics.write_run(ctx.db, ctx.artifacts.sync_tables, record)
+    except Exception as exc:  # the alerts are deployed; losing the metrics must not hide that
+        log(f"warning: writing sync metrics to dbt target '{ctx.target.name}' failed: {describe(exc)} "
+            f"(the workspace changes of run {outcome.run_id} stand)")
+
+
+def exit_code(outcome: Outcome, threshold: float) -> int:
+    if outcome.fatal is not None:
+        return 1 if outcome.attempted > 0 else 2
+    return 0 if outcome.summary()["success_rate"] >= threshold else 1
