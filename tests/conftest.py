@@ -104,3 +104,57 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
     result = project.dbt("build")
     assert result.ok, result.output[-5000:]
     return project
+
+
+# --- workspace emulator + alert-sync CLI ---------------------------------------------------------
+
+WAREHOUSE = "emulator-warehouse"
+
+
+def provision_destinations(emu, project: DbtProject) -> None:
+    """Create the workspace notification destinations the project's destinations seed refers to."""
+    from alert_sync.catalog import read_destinations
+
+    for d in read_destinations(project.path / "seeds" / "notification_destinations.csv").values():
+        emu.add_destination(d.destination_name, d.destination_type,
+                            destination_id=d.databricks_destination_id or None)
+
+
+@pytest.fixture
+def emulator(monkeypatch: pytest.MonkeyPatch):
+    from alert_sync.emulator import Emulator
+
+    for key in list(os.environ):
+        if key.startswith("DATABRICKS_"):
+            monkeypatch.delenv(key)
+    with Emulator() as emu:
+        monkeypatch.setenv("DATABRICKS_HOST", emu.url)
+        monkeypatch.setenv("DATABRICKS_TOKEN", "emulator-token")
+        monkeypatch.setenv("DATABRICKS_WAREHOUSE_ID", WAREHOUSE)
+        yield emu
+
+
+@dataclass
+class SyncRun:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def json(self) -> dict:
+        import json
+
+        return json.loads(self.stdout)
+
+
+def alert_sync(project: DbtProject, *args: str) -> SyncRun:
+    """Run the real CLI in-process (click) against `project` (its own DuckDB file)."""
+    from click.testing import CliRunner
+
+    from alert_sync.cli import main
+
+    command, *rest = args
+    result = CliRunner(env={"DBT_DUCKDB_PATH": str(project.duckdb_path)}).invoke(
+        main, [command, "--project-dir", str(project.path), "--profiles-dir", str(project.path), *rest],
+        catch_exceptions=False)
+    return SyncRun(result.exit_code, result.stdout, result.stderr)

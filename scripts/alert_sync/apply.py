@@ -81,6 +81,7 @@ class Applier:
         self.on_result = on_result or (lambda r: None)
         self.fatal: BaseException | None = None
         self.attempted = 0
+        self.folder_error: str | None = None
         self._lock = threading.Lock()
 
     # --- calls -------------------------------------------------------------------------------
@@ -149,6 +150,11 @@ class Applier:
                           synced_at=_now())
         if self.dry_run:
             return Result(action, "SUCCESS", action.databricks_alert_id, synced_at=_now())
+        if self.fatal is not None:
+            return Result(action, "ERROR", action.databricks_alert_id,
+                          f"not attempted: the run stopped after {describe(self.fatal)}", synced_at=_now())
+        if action.action == CREATE and self.folder_error:
+            return Result(action, "ERROR", None, self.folder_error, synced_at=_now())
         with self._lock:
             self.attempted += 1
         start = time.perf_counter()
@@ -180,7 +186,10 @@ class Applier:
 
     def apply(self, plan: Plan) -> list[Result]:
         if not self.dry_run and any(a.action == CREATE for a in plan.actions):
-            self._call(self.w.workspace.mkdirs, self.parent_path, idempotent=True)
+            try:  # creating an alert in a missing folder is a 404: make the managed folder first
+                self._call(self.w.workspace.mkdirs, self.parent_path, idempotent=True)
+            except Exception as exc:
+                self.folder_error = f"cannot create the managed folder {self.parent_path}: {describe(exc)}"
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="alert-sync") as pool:
             return list(pool.map(self._run_one, plan.actions))
 

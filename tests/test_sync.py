@@ -1,0 +1,336 @@
+"""alert-sync plan/apply end to end: real dbt build on DuckDB, the real CLI, the real
+databricks-sdk talking HTTP to the Alerts v2 emulator, metrics read back from DuckDB."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import pytest
+
+from conftest import WAREHOUSE, DbtProject, alert_sync, copy_project, provision_destinations
+
+LOCAL = ("--allow-non-databricks-manifest",)
+FOLDER = "/Workspace/Shared/dbt_alerts/dbt_alerts/local"
+
+OPERATORS = {">": "GREATER_THAN", ">=": "GREATER_THAN_OR_EQUAL", "<": "LESS_THAN", "<=": "LESS_THAN_OR_EQUAL",
+             "=": "EQUAL", "==": "EQUAL", "!=": "NOT_EQUAL", "<>": "NOT_EQUAL"}
+
+
+@pytest.fixture
+def project(tmp_path) -> DbtProject:
+    project = copy_project(tmp_path / "project")
+    result = project.dbt("build")
+    assert result.ok, result.output[-4000:]
+    return project
+
+
+@pytest.fixture
+def workspace(emulator, project):
+    provision_destinations(emulator, project)
+    return emulator
+
+
+def rebuild(project: DbtProject) -> None:
+    result = project.dbt("build")
+    assert result.ok, result.output[-4000:]
+
+
+def managed(emu) -> dict[str, dict]:
+    return {a["display_name"]: a for a in emu.alerts() if a["parent_path"] == FOLDER}
+
+
+def query(project: DbtProject, sql: str) -> list[tuple]:
+    with duckdb.connect(str(project.duckdb_path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def expected_alert(row: dict[str, str], compiled: str, destinations: dict[str, str]) -> dict:
+    """What the catalog row says the deployed alert must be (independent of alert_sync's code)."""
+    op = OPERATORS.get(row["threshold_operator"], row["threshold_operator"].upper())
+    agg = row["aggregation_type"].upper()
+    agg = None if agg in ("", "NONE", "FIRST") else agg
+    kind, raw = row["threshold_value_type"].upper(), row["threshold_value"]
+    threshold = None
+    if op not in ("IS_NULL", "IS_NOT_NULL"):
+        if kind == "DOUBLE":
+            threshold = {"value": {"double_value": float(raw)}}
+        elif kind == "STRING":
+            threshold = {"value": {"string_value": raw}}
+        elif kind == "BOOLEAN":
+            threshold = {"value": {"bool_value": raw.lower() == "true"}}
+        else:
+            threshold = {"column": {"name": raw, **({"aggregation": agg} if agg else {})}}
+    subs = []
+    for ch in [c.strip() for c in row["notification_channels"].split(";") if c.strip()]:
+        subs.append({"user_email": ch} if "@" in ch else {"destination_id": destinations[ch]})
+    return {
+        "display_name": f"[{row['severity'].upper()}] {row['alert_name']}",
+        "query_text": compiled.strip(),
+        "warehouse_id": WAREHOUSE,
+        "parent_path": FOLDER,
+        "custom_summary": row["custom_summary"] or None,
+        "custom_description": row["custom_description"] or None,
+        "source": {"name": row["threshold_column"], **({"aggregation": agg} if agg else {})},
+        "comparison_operator": op,
+        "threshold": threshold,
+        "empty_result_state": row["empty_result_state"].upper(),
+        "notify_on_ok": row["notify_on_ok"].lower() == "true",
+        "retrigger_seconds": int(row["retrigger_seconds"]) if row["retrigger_seconds"] else None,
+        "subscriptions": sorted(subs, key=json.dumps),
+        "schedule": {"quartz_cron_schedule": row["schedule_cron"], "timezone_id": row["schedule_timezone"],
+                     "pause_status": row["pause_status"].upper()},
+    }
+
+
+def actual_alert(a: dict) -> dict:
+    ev, notif = a["evaluation"], a["evaluation"].get("notification", {})
+    return {
+        "display_name": a["display_name"], "query_text": a["query_text"], "warehouse_id": a["warehouse_id"],
+        "parent_path": a["parent_path"], "custom_summary": a.get("custom_summary"),
+        "custom_description": a.get("custom_description"), "source": ev["source"],
+        "comparison_operator": ev["comparison_operator"], "threshold": ev.get("threshold"),
+        "empty_result_state": ev.get("empty_result_state"), "notify_on_ok": bool(notif.get("notify_on_ok")),
+        "retrigger_seconds": notif.get("retrigger_seconds"),
+        "subscriptions": sorted(notif.get("subscriptions", []), key=json.dumps),
+        "schedule": a["schedule"],
+    }
+
+
+def test_first_apply_creates_every_enabled_alert_exactly_as_the_catalog_says(project, workspace):
+    run = alert_sync(project, "apply", *LOCAL, "--json")
+    assert run.exit_code == 0, run.stderr
+    out = run.json
+    rows = project.catalog_rows()
+    enabled = [r for r in rows if r["is_enabled"] == "true"]
+    assert out["summary"]["created"] == len(enabled) and out["summary"]["errors"] == 0
+    assert out["summary"]["total"] == len(rows)
+
+    manifest = json.loads((project.path / "target" / "manifest.json").read_text())
+    destinations = {d["display_name"]: d["id"] for d in workspace.destinations()}
+    seed_dest = {}
+    import csv
+    with (project.path / "seeds" / "notification_destinations.csv").open() as f:
+        for d in csv.DictReader(f):
+            seed_dest[d["destination_id"]] = d["databricks_destination_id"] or destinations[d["destination_name"]]
+    deployed = managed(workspace)
+    assert len(deployed) == len(enabled)
+    for row in enabled:
+        compiled = manifest["nodes"][f"model.dbt_alerts.{row['query_model']}"]["compiled_code"]
+        want = expected_alert(row, compiled, seed_dest)
+        got = actual_alert(deployed[want["display_name"]])
+        for field in want:
+            assert got[field] == want[field], f"{row['alert_id']}.{field}: {got[field]!r} != {want[field]!r}"
+    # Disabled alerts are reported, not deployed.
+    by_id = {a["alert_id"]: a for a in out["actions"]}
+    for row in rows:
+        if row["is_enabled"] != "true":
+            assert by_id[row["alert_id"]]["action"] == "NOOP"
+            assert f"[{row['severity']}] {row['alert_name']}" not in deployed
+
+
+def test_second_apply_writes_nothing_and_plan_shows_only_noops(project, workspace):
+    assert alert_sync(project, "apply", *LOCAL).exit_code == 0
+    workspace.reset_counters()
+    plan = alert_sync(project, "plan", *LOCAL, "--json")
+    assert plan.exit_code == 0
+    assert {a["action"] for a in plan.json["actions"]} == {"NOOP"}
+    run = alert_sync(project, "apply", *LOCAL, "--json")
+    assert run.exit_code == 0
+    assert run.json["summary"]["created"] == run.json["summary"]["updated"] == 0
+    counters = workspace.counters()
+    assert counters["writes"] == 0
+    assert set(counters["by_method"]) == {"GET"}
+
+
+def test_changing_one_threshold_is_one_patch_naming_only_that_field(project, workspace):
+    assert alert_sync(project, "apply", *LOCAL).exit_code == 0
+    rows = project.catalog_rows()
+    target = next(r for r in rows if r["is_enabled"] == "true" and r["threshold_value_type"] == "DOUBLE")
+    target["threshold_value"] = str(float(target["threshold_value"]) + 12345)
+    project.write_catalog(rows)
+    rebuild(project)
+
+    plan = alert_sync(project, "plan", *LOCAL)
+    assert "evaluation.threshold" in plan.stdout and "12" in plan.stdout
+    workspace.reset_counters()
+    run = alert_sync(project, "apply", *LOCAL, "--json")
+    assert run.exit_code == 0
+    updates = [a for a in run.json["actions"] if a["action"] == "UPDATE"]
+    assert [(a["alert_id"], a["changed_fields"]) for a in updates] == [(target["alert_id"], ["evaluation.threshold"])]
+    counters = workspace.counters()
+    assert counters["writes"] == 1 and counters["by_endpoint"].get("PATCH /api/2.0/alerts/{id}") == 1
+    deployed = managed(workspace)[f"[{target['severity']}] {target['alert_name']}"]
+    assert deployed["evaluation"]["threshold"]["value"]["double_value"] == float(target["threshold_value"])
+
+
+def test_rename_updates_the_same_alert(project, workspace):
+    first = alert_sync(project, "apply", *LOCAL, "--json").json
+    rows = project.catalog_rows()
+    target = next(r for r in rows if r["is_enabled"] == "true")
+    old_id = next(a["databricks_alert_id"] for a in first["actions"] if a["alert_id"] == target["alert_id"])
+    target["alert_name"] = target["alert_name"] + " (renamed)"
+    project.write_catalog(rows)
+    rebuild(project)
+    run = alert_sync(project, "apply", *LOCAL, "--json")
+    assert run.exit_code == 0
+    action = next(a for a in run.json["actions"] if a["alert_id"] == target["alert_id"])
+    assert action["action"] == "UPDATE" and action["changed_fields"] == ["display_name"]
+    assert action["databricks_alert_id"] == old_id
+    assert run.json["summary"]["created"] == 0
+    names = {a["id"]: a["display_name"] for a in workspace.alerts()}
+    assert names[old_id].endswith("(renamed)")
+
+
+def test_prune_trashes_exactly_the_disabled_alert_and_nothing_outside_the_folder(project, workspace):
+    alert_sync(project, "apply", *LOCAL)
+    rows = project.catalog_rows()
+    victim = next(r for r in rows if r["is_enabled"] == "true")
+    name = f"[{victim['severity']}] {victim['alert_name']}"
+    # A foreign alert elsewhere with the very same name, and one in a sibling folder.
+    template = dict(managed(workspace)[name])
+    for folder in ("/Workspace/Users/someone@example.com", FOLDER + "_other"):
+        foreign = {k: v for k, v in template.items() if k not in ("id", "create_time", "update_time")}
+        workspace.add_alert({**foreign, "parent_path": folder})
+    before = {a["id"] for a in workspace.alerts()}
+
+    victim["is_enabled"] = "false"
+    project.write_catalog(rows)
+    rebuild(project)
+    no_prune = alert_sync(project, "apply", *LOCAL, "--json")
+    assert no_prune.json["summary"]["deleted"] == 0 and {a["id"] for a in workspace.alerts()} == before
+
+    run = alert_sync(project, "apply", *LOCAL, "--prune", "--json")
+    assert run.exit_code == 0
+    deletes = [a for a in run.json["actions"] if a["action"] == "DELETE"]
+    assert [a["alert_id"] for a in deletes] == [victim["alert_id"]]
+    after = {a["id"] for a in workspace.alerts()}
+    assert before - after == {deletes[0]["databricks_alert_id"]}
+    assert sum(1 for a in workspace.alerts() if a["display_name"] == name) == 2  # the two foreign ones
+
+
+def test_bad_row_is_an_error_for_that_alert_only(project, workspace):
+    rows = project.catalog_rows()
+    bad = next(r for r in rows if r["is_enabled"] == "true")
+    bad["notification_channels"] = "no_such_destination"
+    project.write_catalog(rows)
+    project.dbt("build")  # the catalog test fails; the alert models still build
+
+    run = alert_sync(project, "apply", *LOCAL, "--json")
+    enabled = sum(1 for r in rows if r["is_enabled"] == "true")
+    errors = [a for a in run.json["actions"] if a["action"] == "ERROR"]
+    assert [a["alert_id"] for a in errors] == [bad["alert_id"]]
+    assert "no_such_destination" in errors[0]["error"]
+    assert run.json["summary"]["created"] == enabled - 1
+    assert run.exit_code == (0 if (enabled - 1) / enabled >= 0.9 else 1)
+    assert bad["alert_id"] in run.stderr  # failures are listed by alert id
+    strict = alert_sync(project, "apply", *LOCAL, "--success-threshold", "1.0")
+    assert strict.exit_code == 1
+
+
+def test_alert_whose_model_failed_in_dbt_build_is_not_deployed(project, workspace):
+    rows = project.catalog_rows()
+    bad = next(r for r in rows if r["is_enabled"] == "true")
+    bad["threshold_column"] = "not_a_column_of_the_query"
+    project.write_catalog(rows)
+    assert not project.dbt("build").ok
+    run = alert_sync(project, "apply", *LOCAL, "--json")
+    action = next(a for a in run.json["actions"] if a["alert_id"] == bad["alert_id"])
+    assert action["action"] == "ERROR" and "failed validation in dbt build" in action["error"]
+    assert f"[{bad['severity']}] {bad['alert_name']}" not in managed(workspace)
+
+
+def test_metrics_rows_match_the_json_output(project, workspace):
+    out = alert_sync(project, "apply", *LOCAL, "--json").json
+    dry = alert_sync(project, "apply", *LOCAL, "--json", "--dry-run").json
+    metrics = {r[0]: r for r in query(project, "select sync_run_id, total_alerts, created_count, unchanged_count, "
+                                                "error_count, dry_run, success_count from alert_sync_metrics")}
+    m = metrics[out["run_id"]]
+    s = out["summary"]
+    assert (m[1], m[2], m[3], m[4], m[5]) == (s["total"], s["created"], s["unchanged"], s["errors"], False)
+    assert metrics[dry["run_id"]][5] is True
+    results = query(project, "select alert_id, action, databricks_alert_id, display_name from alert_sync_results "
+                             f"where sync_run_id = '{out['run_id']}'")
+    assert sorted(results, key=str) == sorted(((a["alert_id"], a["action"], a["databricks_alert_id"],
+                                                a["display_name"]) for a in out["actions"]), key=str)
+    # and dbt reads them back through the alert_sync source
+    rebuild(project)
+    status = dict(query(project, "select alert_id, last_action from alert_sync_status where is_enabled"))
+    assert set(status.values()) == {"CREATE"}  # dry runs do not count as the last outcome
+
+
+def test_hostile_text_lands_intact_in_the_metrics(project, workspace):
+    rows = project.catalog_rows()
+    good = next(r for r in rows if r["is_enabled"] == "true")
+    nasty_id = "TEST'; DROP TABLE alert_sync_results; --"
+    nasty_name = 'O\'Brien "quoted" \\ name\'; DROP TABLE alert_sync_metrics; --'
+    broken = {**good, "alert_id": nasty_id, "alert_name": nasty_name, "notification_channels": "it's; missing",
+              "query_model": "hostile_alert"}
+    project.add_alert(broken, sql=project.model_path(good["query_model"]).read_text())
+    project.dbt("build")  # the channel test fails; artifacts are still written
+    run = alert_sync(project, "apply", *LOCAL, "--json")
+    action = next(a for a in run.json["actions"] if a["alert_id"] == nasty_id)
+    assert action["action"] == "ERROR"
+    got = query(project, "select alert_id, display_name, error_message from alert_sync_results "
+                         f"where sync_run_id = '{run.json['run_id']}' and action = 'ERROR'")
+    assert (nasty_id, f"[{good['severity']}] {nasty_name}", action["error"]) in got
+    assert "it's" in action["error"]
+    assert query(project, "select count(*) from alert_sync_metrics")[0][0] == 1
+
+
+def test_non_databricks_manifest_is_refused_without_the_flag(project, workspace):
+    run = alert_sync(project, "apply")
+    assert run.exit_code == 2
+    assert "duckdb" in run.stdout and "--allow-non-databricks-manifest" in run.stdout
+    assert workspace.counters()["total"] == 0
+
+
+def test_missing_or_stale_artifacts_exit_2_asking_for_dbt_build(project, workspace):
+    rows = project.catalog_rows()
+    rows[0]["alert_description"] += " (edited)"
+    project.write_catalog(rows)
+    stale = alert_sync(project, "plan", *LOCAL)
+    assert stale.exit_code == 2 and "dbt build" in stale.stdout and "changed after the last dbt build" in stale.stdout
+    (project.path / "target" / "run_results.json").unlink()
+    missing = alert_sync(project, "apply", *LOCAL)
+    assert missing.exit_code == 2 and "dbt build" in missing.stdout
+    assert workspace.counters()["writes"] == 0
+
+
+def test_permission_denied_before_any_write_is_exit_2(project, emulator, monkeypatch):
+    provision_destinations(emulator, project)
+    emulator.read_only_tokens.add("reader-token")
+    monkeypatch.setenv("DATABRICKS_TOKEN", "reader-token")
+    run = alert_sync(project, "apply", *LOCAL, "--json")
+    assert run.exit_code == 2, run.stderr
+    assert all(a["action"] == "ERROR" and "PERMISSION_DENIED" in a["error"]
+               for a in run.json["actions"] if a["alert_id"] and "disabled" not in (a["error"] or "disabled"))
+    assert emulator.counters()["writes"] == 0
+
+
+def test_permission_denied_mid_run_stops_at_once_with_exit_1(project, workspace, monkeypatch):
+    assert alert_sync(project, "apply", *LOCAL).exit_code == 0
+    rows = project.catalog_rows()
+    changed = [r for r in rows if r["is_enabled"] == "true" and r["threshold_value_type"] == "DOUBLE"][:3]
+    for r in changed:
+        r["threshold_value"] = str(float(r["threshold_value"]) + 1)
+    project.write_catalog(rows)
+    rebuild(project)
+    workspace.read_only_tokens.add("reader-token")
+    monkeypatch.setenv("DATABRICKS_TOKEN", "reader-token")
+    workspace.reset_counters()
+    run = alert_sync(project, "apply", *LOCAL, "--workers", "1", "--json")
+    assert run.exit_code == 1, run.stderr
+    errors = [a["error"] for a in run.json["actions"] if a["action"] == "ERROR"]
+    assert len(errors) == 3
+    assert sum("PERMISSION_DENIED" in e and "not attempted" not in e for e in errors) == 1
+    assert sum(e.startswith("not attempted") for e in errors) == 2
+    assert workspace.counters()["by_method"].get("PATCH") == 1  # stopped after the first refusal
+    assert "Stopped early" in run.stderr
+
+
+def test_bad_token_is_exit_2_before_any_write(project, emulator, monkeypatch):
+    monkeypatch.setenv("DATABRICKS_TOKEN", "wrong-token")
+    run = alert_sync(project, "apply", *LOCAL)
+    assert run.exit_code == 2
+    assert "DATABRICKS_TOKEN" in run.stdout
