@@ -24,7 +24,7 @@ profiles.yml:
 	@echo "created profiles.yml from profiles.yml.example (local DuckDB target by default)"
 
 demo: install
-	$(BIN)/python -m alert_sync.demo
+	bash scripts/demo.sh
 
 test: install
 	$(BIN)/pytest

@@ -113,11 +113,9 @@ WAREHOUSE = "emulator-warehouse"
 
 def provision_destinations(emu, project: DbtProject) -> None:
     """Create the workspace notification destinations the project's destinations seed refers to."""
-    from alert_sync.catalog import read_destinations
+    from alert_sync.cli import provision_destinations as provision
 
-    for d in read_destinations(project.path / "seeds" / "notification_destinations.csv").values():
-        emu.add_destination(d.destination_name, d.destination_type,
-                            destination_id=d.databricks_destination_id or None)
+    provision(emu, project.path / "seeds" / "notification_destinations.csv")
 
 
 @pytest.fixture

@@ -176,24 +176,42 @@ def _as_error(action, error):
     return replace(action, action="ERROR", error=error)
 
 
+def provision_destinations(emu, destinations_csv: Path) -> None:
+    """Create in the emulator the notification destinations a destinations seed refers to, as a
+    workspace admin would have (idempotent: existing names / ids are kept)."""
+    from .catalog import read_destinations
+
+    existing = emu.destinations()
+    names, ids = {d["display_name"] for d in existing}, {d["id"] for d in existing}
+    for d in read_destinations(destinations_csv).values():
+        if d.databricks_destination_id in ids or (not d.databricks_destination_id and d.destination_name in names):
+            continue
+        emu.add_destination(d.destination_name, d.destination_type, destination_id=d.databricks_destination_id or None)
+
+
 @main.command(help="Run the local Alerts v2 workspace emulator (stands in for a Databricks workspace).")
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", type=int, default=8765, show_default=True)
+@click.option("--port", type=int, default=8765, show_default=True, help="0 picks a free port (printed).")
 @click.option("--token", default="emulator-token", show_default=True,
               help="Bearer token clients must send (DATABRICKS_TOKEN).")
 @click.option("--state-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Keep the workspace state in this JSON file across restarts.")
+@click.option("--destinations-from", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Pre-create the notification destinations named in this seed "
+                   "(e.g. seeds/notification_destinations.csv).")
 @click.option("--latency-ms", type=float, default=0, show_default=True, help="Added latency per request.")
 @click.option("--max-rps", type=float, default=None, help="Answer 429 above this many requests per second.")
 @click.option("--fault", "faults", multiple=True,
-              help='Fault rule as JSON, e.g. \'{"method": "POST", "kind": "commit_then_504", "count": 1}\'. Repeatable.')
+              help='Fault rule as JSON, e.g. \'{"method": "POST", "kind": "commit_then_504", "count": 1}\'; kinds: '
+                   '429, 503, 502, 504, reset, commit_then_504, commit_then_reset. Repeatable.')
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed for probabilistic faults.")
-def emulator(host: str, port: int, token: str, state_file: Path | None, latency_ms: float, max_rps: float | None,
-             faults: tuple[str, ...], seed: int) -> None:
+def emulator(host: str, port: int, token: str, state_file: Path | None, destinations_from: Path | None,
+             latency_ms: float, max_rps: float | None, faults: tuple[str, ...], seed: int) -> None:
     from .emulator import serve_forever
 
-    serve_forever(host, port, token=token, state_file=state_file, latency_ms=latency_ms, max_rps=max_rps,
-                  faults=[json.loads(f) for f in faults] or None, seed=seed)
+    setup = (lambda emu: provision_destinations(emu, destinations_from)) if destinations_from else None
+    serve_forever(host, port, setup=setup, token=token, state_file=state_file, latency_ms=latency_ms,
+                  max_rps=max_rps, faults=[json.loads(f) for f in faults] or None, seed=seed)
 
 
 if __name__ == "__main__":

@@ -1324,10 +1324,13 @@ def _parse_json(body: bytes):
         raise ApiError(400, "MALFORMED_REQUEST", f"Invalid JSON given in the body of the request: {e}")
 
 
-def serve_forever(host: str = "127.0.0.1", port: int = 0, **kwargs) -> None:
-    """Run an emulator until SIGINT/SIGTERM; prints one 'emulator listening on URL' line."""
+def serve_forever(host: str = "127.0.0.1", port: int = 0, setup=None, **kwargs) -> None:
+    """Run an emulator until SIGINT/SIGTERM; prints one 'emulator listening on URL' line.
+    `setup(emulator)` runs before that line (e.g. to create notification destinations)."""
     stop = threading.Event()
     emulator = Emulator(host=host, port=port, **kwargs).start()
+    if setup is not None:
+        setup(emulator)
     previous = {sig: signal.signal(sig, lambda *_: stop.set())
                 for sig in (signal.SIGINT, signal.SIGTERM)}
     print(f"emulator listening on {emulator.url}", file=sys.stderr, flush=True)
@@ -1337,27 +1340,3 @@ def serve_forever(host: str = "127.0.0.1", port: int = 0, **kwargs) -> None:
         emulator.stop()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-
-
-def main(argv=None) -> None:
-    """``python -m alert_sync.emulator --port 8765 --state-file .emulator_state.json``"""
-    import argparse
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--token", default=DEFAULT_TOKEN)
-    parser.add_argument("--user", default=DEFAULT_USER)
-    parser.add_argument("--state-file")
-    parser.add_argument("--latency-ms", type=float, default=0)
-    parser.add_argument("--max-rps", type=float)
-    parser.add_argument("--faults", help="JSON list of fault specs")
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args(argv)
-    serve_forever(args.host, args.port, token=args.token, user=args.user,
-                  state_file=args.state_file, latency_ms=args.latency_ms, max_rps=args.max_rps,
-                  faults=json.loads(args.faults) if args.faults else None, seed=args.seed)
-
-
-if __name__ == "__main__":
-    main()
