@@ -64,7 +64,7 @@ select
     end as comparison_operator,
     threshold_value_type,
     threshold_value,
-    case when threshold_value_type = 'DOUBLE' then {{ dbt.safe_cast('threshold_value', 'double') }} end as threshold_double,
+    case when threshold_value_type = 'DOUBLE' then try_cast(threshold_value as double) end as threshold_double,
     case when threshold_value_type = 'STRING' then threshold_value end as threshold_string,
     case when threshold_value_type = 'BOOLEAN' then
         case lower(trim(threshold_value)) when 'true' then true when 'false' then false end

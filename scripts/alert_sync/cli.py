@@ -65,7 +65,8 @@ def _options(kwargs: dict[str, Any]) -> Options:
         parent_path=kwargs["parent_path"], prune=kwargs["prune"], dry_run=kwargs.get("dry_run", False),
         success_threshold=kwargs.get("success_threshold", 0.9), workers=kwargs["workers"],
         max_rps=kwargs["max_rps"] or None,
-        allow_non_databricks_manifest=kwargs["allow_non_databricks_manifest"])
+        allow_non_databricks_manifest=kwargs["allow_non_databricks_manifest"],
+        lock_wait=kwargs.get("lock_wait", 300))
 
 
 class Console:
@@ -116,7 +117,7 @@ def plan(**kwargs: Any) -> None:
 
     def run() -> int:
         ctx = prepare(_options(kwargs), console.say)
-        the_plan = compute_plan(ctx)
+        the_plan = compute_plan(ctx, console.say)
         header = (f"alert-sync plan: dbt target '{ctx.target.name}' -> {ctx.client.config.host} "
                   f"folder {ctx.settings.parent_path}")
         console.say(render_plan(the_plan, header))
@@ -132,6 +133,8 @@ def plan(**kwargs: Any) -> None:
 @click.option("--dry-run", is_flag=True, help="Plan only: no workspace writes; the metrics rows are flagged dry_run.")
 @click.option("--success-threshold", type=click.FloatRange(0, 1), default=0.9, show_default=True,
               help="Minimum share of alerts that must succeed for exit code 0.")
+@click.option("--lock-wait", type=click.FloatRange(min=0), default=300, show_default=True,
+              help="Seconds to wait while another apply on the same folder holds its lock, then exit 2.")
 def apply(**kwargs: Any) -> None:
     console = Console(kwargs["as_json"])
 

@@ -15,7 +15,9 @@ Where a rule below comes from:
 Served endpoints (all need ``Authorization: Bearer <token>``):
   POST/GET /api/2.0/alerts, GET/PATCH/DELETE /api/2.0/alerts/{id}
   GET /api/2.0/sql/warehouses[/{id}]
-  POST /api/2.0/workspace/mkdirs, GET /api/2.0/workspace/get-status
+  POST /api/2.0/workspace/mkdirs, GET /api/2.0/workspace/get-status,
+  POST /api/2.0/workspace/import, GET /api/2.0/workspace/export, POST /api/2.0/workspace/delete
+    (workspace files only, as alert-sync's apply lock uses them)
   GET/POST /api/2.0/notification-destinations, GET /api/2.0/notification-destinations/{id}
   GET /api/2.0/preview/scim/v2/Me
 Control endpoints (not Databricks API, no auth, not counted, never faulted):
@@ -698,6 +700,9 @@ ROUTES = (
     ("GET", "/api/2.0/sql/warehouses/{id}", "_get_warehouse"),
     ("POST", "/api/2.0/workspace/mkdirs", "_mkdirs"),
     ("GET", "/api/2.0/workspace/get-status", "_get_status"),
+    ("POST", "/api/2.0/workspace/import", "_import_file"),
+    ("GET", "/api/2.0/workspace/export", "_export_file"),
+    ("POST", "/api/2.0/workspace/delete", "_delete_path"),
     ("GET", "/api/2.0/notification-destinations", "_list_destinations"),
     ("POST", "/api/2.0/notification-destinations", "_create_destination"),
     ("GET", "/api/2.0/notification-destinations/{id}", "_get_destination"),
@@ -933,6 +938,7 @@ class Emulator:
         self._alerts: dict[str, dict] = {}  # id -> {"seq", "alert"}
         self._destinations: dict[str, dict] = {}  # id -> {"seq", "destination"}
         self._folders: dict[str, int] = {}  # folder key -> object_id
+        self._files: dict[str, dict] = {}  # file key -> {"object_id", "content" (base64)}
         self._seq = 0
         self._next_object_id = 1000
         for path in ("/", "/Users", "/Shared", f"/Users/{self.user}"):
@@ -954,14 +960,17 @@ class Emulator:
     def _store_destination(self, dest: dict) -> None:
         self._destinations[dest["id"]] = {"seq": self._next_seq(), "destination": dest}
 
+    def _new_object_id(self) -> int:
+        self._next_object_id += 1
+        return self._next_object_id - 1
+
     def _mkdirs_locked(self, path: str) -> None:
         key = folder_key(path)
         parts = [p for p in key.split("/") if p]
         for i in range(len(parts) + 1):
             sub = "/" + "/".join(parts[:i])
             if sub not in self._folders:
-                self._folders[sub] = self._next_object_id
-                self._next_object_id += 1
+                self._folders[sub] = self._new_object_id()
 
     def _save(self) -> None:
         """Atomic write (tmp + os.replace) after each mutation; caller holds the lock."""
@@ -969,6 +978,7 @@ class Emulator:
             return
         state = {"version": STATE_FILE_VERSION, "seq": self._seq,
                  "next_object_id": self._next_object_id, "folders": self._folders,
+                 "files": self._files,
                  "alerts": list(self._alerts.values()),
                  "destinations": list(self._destinations.values())}
         directory = os.path.dirname(os.path.abspath(self.state_file))
@@ -990,6 +1000,7 @@ class Emulator:
             self._seq = state["seq"]
             self._next_object_id = state["next_object_id"]
             self._folders.update(state["folders"])
+            self._files = state.get("files", {})
             self._alerts = {r["alert"]["id"]: r for r in state["alerts"]}
             self._destinations = {r["destination"]["id"]: r for r in state["destinations"]}
 
@@ -1232,9 +1243,64 @@ class Emulator:
         path = _check_workspace_path(query.get("path"), "path")
         with self._lock:
             object_id = self._folders.get(folder_key(path))
+            file = self._files.get(folder_key(path))
+        if file is not None:
+            return {"object_type": "FILE", "path": path, "object_id": file["object_id"]}
         if object_id is None:
             raise ApiError(404, "RESOURCE_DOES_NOT_EXIST", f"Path ({path}) doesn't exist.")
         return {"object_type": "DIRECTORY", "path": path.rstrip("/") or "/", "object_id": object_id}
+
+    # -- workspace files: only what alert-sync's lock needs -----------------------------------
+    def _import_file(self, query, body):
+        """[DOCS] import with overwrite=false fails RESOURCE_ALREADY_EXISTS when the path exists:
+        the atomic create-if-absent alert-sync's apply lock relies on."""
+        if not isinstance(body, dict):
+            raise ApiError(400, "MALFORMED_REQUEST", "Request body must be a JSON object")
+        path = _check_workspace_path(body.get("path"), "path")
+        content = body.get("content", "")
+        try:
+            base64.b64decode(content, validate=True)
+        except (binascii.Error, TypeError):
+            raise _invalid("content: must be base64-encoded") from None
+        if body.get("format", "AUTO") not in ("AUTO", "RAW"):
+            raise _invalid("format: the emulator imports workspace files only (AUTO or RAW)")
+        key = folder_key(path)
+        parent = key.rsplit("/", 1)[0] or "/"
+        with self._lock:
+            if parent not in self._folders:
+                raise ApiError(404, "RESOURCE_DOES_NOT_EXIST", f"The parent folder ({parent}) does not exist.")
+            if key in self._folders:
+                raise ApiError(400, "RESOURCE_ALREADY_EXISTS", f"Path ({path}) is a directory.")
+            existing = self._files.get(key)
+            if existing is not None and not body.get("overwrite", False):
+                raise ApiError(400, "RESOURCE_ALREADY_EXISTS", f"Path ({path}) already exists.")
+            object_id = existing["object_id"] if existing else self._new_object_id()
+            self._files[key] = {"object_id": object_id, "content": content}
+            self._bump("writes")
+            self._save()
+        return {}
+
+    def _export_file(self, query):
+        path = _check_workspace_path(query.get("path"), "path")
+        with self._lock:
+            file = self._files.get(folder_key(path))
+        if file is None:
+            raise ApiError(404, "RESOURCE_DOES_NOT_EXIST", f"Path ({path}) doesn't exist.")
+        return {"content": file["content"], "file_type": path.rsplit(".", 1)[-1] if "." in path else ""}
+
+    def _delete_path(self, query, body):
+        path = _check_workspace_path(body.get("path") if isinstance(body, dict) else None, "path")
+        key = folder_key(path)
+        with self._lock:
+            if key in self._files:
+                del self._files[key]
+            elif key in self._folders:
+                raise _invalid("path: deleting folders is not supported by the emulator")
+            else:
+                raise ApiError(404, "RESOURCE_DOES_NOT_EXIST", f"Path ({path}) doesn't exist.")
+            self._bump("writes")
+            self._save()
+        return {}
 
     def _me(self, query):
         return {"id": "1000", "userName": self.user, "displayName": self.user.split("@")[0],

@@ -19,8 +19,11 @@ from . import metrics
 from .apply import Applier, Result, describe
 from .catalog import read_catalog, read_destinations
 from .desired import ChannelResolver, DeploySettings, build_desired
-from .errors import ConfigError, FatalSyncError
-from .plan import LIST_PAGE_SIZE, Plan, make_plan
+from .errors import ConfigError
+from .lock import WorkspaceLock
+from .plan import CREATE, DELETE, LIST_PAGE_SIZE, UPDATE, Plan, make_plan
+
+WRITES = (CREATE, UPDATE, DELETE)
 from .project import Artifacts, DbtTarget, load_artifacts, load_dbt_target
 
 
@@ -39,6 +42,7 @@ class Options:
     workers: int = 8
     max_rps: float | None = 10.0
     allow_non_databricks_manifest: bool = False
+    lock_wait: float = 300.0
 
 
 @dataclass
@@ -48,8 +52,11 @@ class Context:
     target: DbtTarget
     settings: DeploySettings
     client: WorkspaceClient
-    db: metrics.SqlTarget | None
     warnings: list[str] = field(default_factory=list)
+
+    def db(self) -> metrics.SqlTarget:
+        """A short-lived connection to the dbt target (DuckDB allows one writing process at a time)."""
+        return metrics.connect(self.target, self.options.project_dir)
 
 
 def default_parent_path(project_name: str, target_name: str) -> str:
@@ -101,22 +108,31 @@ def prepare(options: Options, log: Callable[[str], None]) -> Context:
         display_name_prefix=artifacts.settings.get("display_name_prefix") or "",
     )
     client = workspace_client(options)
-    db = None
+    return Context(options, artifacts, target, settings, client)
+
+
+def read_recorded_ids(ctx: Context, log: Callable[[str], None]) -> dict[str, str]:
+    if not ctx.artifacts.sync_tables:
+        return {}
     try:
-        db = metrics.connect(target, options.project_dir)
+        db = ctx.db()
     except ConfigError:
         raise
     except Exception as exc:
-        log(f"warning: cannot connect to dbt target '{target.name}' for sync metrics ({describe(exc)}); "
-            f"alerts are matched by display name only and this run's metrics will not be written")
-    return Context(options, artifacts, target, settings, client, db)
+        log(f"warning: cannot read the last sync results from dbt target '{ctx.target.name}' ({describe(exc)}); "
+            f"alerts are matched by display name only")
+        return {}
+    try:
+        return metrics.recorded_ids(db, ctx.artifacts.sync_tables)
+    finally:
+        db.close()
 
 
-def compute_plan(ctx: Context) -> Plan:
+def compute_plan(ctx: Context, log: Callable[[str], None]) -> Plan:
     rows = read_catalog(ctx.artifacts.catalog_path)
     destinations = read_destinations(ctx.artifacts.destinations_path)
     resolver = ChannelResolver(destinations, lambda: list(ctx.client.notification_destinations.list()))
-    recorded = metrics.recorded_ids(ctx.db, ctx.artifacts.sync_tables) if ctx.db and ctx.artifacts.sync_tables else {}
+    recorded = read_recorded_ids(ctx, log)
     try:
         existing = list(ctx.client.alerts_v2.list_alerts(page_size=LIST_PAGE_SIZE))
         desired = build_desired(rows, ctx.artifacts.alert_nodes, ctx.settings, resolver)
@@ -149,15 +165,34 @@ class Outcome:
 
 def run_apply(ctx: Context, log: Callable[[str], None], progress: Callable[[int, int, float], None] | None = None
               ) -> Outcome:
-    plan = compute_plan(ctx)
     run_id = str(uuid.uuid4())
     started = datetime.now(timezone.utc).replace(tzinfo=None)
+    plan = compute_plan(ctx, log)
+    writes_planned = any(a.action in WRITES for a in plan.actions)
+    if ctx.options.dry_run or not writes_planned:
+        return _execute(ctx, plan, run_id, started, log, progress)
+    # Writes ahead: take the folder's lock, then plan again under it (another run may have just
+    # changed the folder), apply, and record the metrics before letting the next run in.
+    lock = WorkspaceLock(ctx.client, ctx.settings.parent_path, run_id, wait_seconds=ctx.options.lock_wait, log=log)
+    try:
+        lock.acquire()
+    except (PermissionDenied, Unauthenticated) as exc:
+        raise ConfigError(f"The workspace refused to create the apply lock in {ctx.settings.parent_path} "
+                          f"({describe(exc)}): nothing was changed. Check that you may manage that folder.") from exc
+    try:
+        return _execute(ctx, compute_plan(ctx, log), run_id, started, log, progress)
+    finally:
+        lock.release()
+
+
+def _execute(ctx: Context, plan: Plan, run_id: str, started: datetime, log: Callable[[str], None],
+             progress: Callable[[int, int, float], None] | None) -> Outcome:
     t0 = time.monotonic()
     done = [0]
-    writes = sum(1 for a in plan.actions if a.action in ("CREATE", "UPDATE", "DELETE"))
+    writes = sum(1 for a in plan.actions if a.action in WRITES)
 
     def on_result(result: Result) -> None:
-        if result.action.action in ("CREATE", "UPDATE", "DELETE"):
+        if result.action.action in WRITES:
             done[0] += 1
             if progress:
                 progress(done[0], writes, time.monotonic() - t0)
@@ -172,16 +207,19 @@ def run_apply(ctx: Context, log: Callable[[str], None], progress: Callable[[int,
 
 
 def write_metrics(ctx: Context, outcome: Outcome, log: Callable[[str], None]) -> None:
-    if ctx.db is None or not ctx.artifacts.sync_tables:
-        log("warning: sync metrics not written (no connection to the dbt target or no alert_sync source in the "
-            "manifest)")
+    if not ctx.artifacts.sync_tables:
+        log("warning: sync metrics not written: the manifest declares no alert_sync source")
         return
     record = metrics.RunRecord(
         run_id=outcome.run_id, started_at=outcome.started_at, ended_at=outcome.ended_at, dry_run=outcome.dry_run,
         target_name=ctx.target.name, workspace_host=ctx.client.config.host or "",
         results=[r.as_row(outcome.run_id) for r in outcome.results])
     try:
-        metrics.write_run(ctx.db, ctx.artifacts.sync_tables, record)
+        db = ctx.db()
+        try:
+            metrics.write_run(db, ctx.artifacts.sync_tables, record)
+        finally:
+            db.close()
     except Exception as exc:  # the alerts are deployed; losing the metrics must not hide that
         log(f"warning: writing sync metrics to dbt target '{ctx.target.name}' failed: {describe(exc)} "
             f"(the workspace changes of run {outcome.run_id} stand)")
