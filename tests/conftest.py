@@ -97,6 +97,12 @@ def dbt_project(tmp_path: Path) -> DbtProject:
     return copy_project(tmp_path / "project")
 
 
+def clone_built(built: DbtProject, dest: Path) -> DbtProject:
+    """Copy a built project (target/ and the DuckDB file too): a fresh `dbt build` costs ~10 s."""
+    shutil.copytree(built.path, dest, ignore=shutil.ignore_patterns("logs"))
+    return DbtProject(dest)
+
+
 @pytest.fixture(scope="session")
 def built_project(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
     """The project as shipped, seeded and built once per test session (read-only for tests)."""

@@ -8,7 +8,7 @@ import json
 import duckdb
 import pytest
 
-from conftest import WAREHOUSE, DbtProject, alert_sync, copy_project, provision_destinations
+from conftest import WAREHOUSE, DbtProject, alert_sync, clone_built, provision_destinations
 
 LOCAL = ("--allow-non-databricks-manifest",)
 FOLDER = "/Workspace/Shared/dbt_alerts/dbt_alerts/local"
@@ -18,11 +18,9 @@ OPERATORS = {">": "GREATER_THAN", ">=": "GREATER_THAN_OR_EQUAL", "<": "LESS_THAN
 
 
 @pytest.fixture
-def project(tmp_path) -> DbtProject:
-    project = copy_project(tmp_path / "project")
-    result = project.dbt("build")
-    assert result.ok, result.output[-4000:]
-    return project
+def project(tmp_path, built_project) -> DbtProject:
+    """A private copy of the session's built project (artifacts and DuckDB file included)."""
+    return clone_built(built_project, tmp_path / "project")
 
 
 @pytest.fixture
@@ -308,12 +306,11 @@ def test_permission_denied_before_any_write_is_exit_2(project, emulator, monkeyp
     monkeypatch.setenv("DATABRICKS_TOKEN", "reader-token")
     run = alert_sync(project, "apply", *LOCAL, "--json")
     assert run.exit_code == 2, run.stderr
-    assert all(a["action"] == "ERROR" and "PERMISSION_DENIED" in a["error"]
-               for a in run.json["actions"] if a["alert_id"] and "disabled" not in (a["error"] or "disabled"))
+    assert "PERMISSION_DENIED" in run.json["error"] and "nothing was changed" in run.json["error"]
     assert emulator.counters()["writes"] == 0
 
 
-def test_permission_denied_mid_run_stops_at_once_with_exit_1(project, workspace, monkeypatch):
+def test_permission_denied_mid_run_stops_at_once_with_exit_1(project, workspace):
     assert alert_sync(project, "apply", *LOCAL).exit_code == 0
     rows = project.catalog_rows()
     changed = [r for r in rows if r["is_enabled"] == "true" and r["threshold_value_type"] == "DOUBLE"][:3]
@@ -321,8 +318,7 @@ def test_permission_denied_mid_run_stops_at_once_with_exit_1(project, workspace,
         r["threshold_value"] = str(float(r["threshold_value"]) + 1)
     project.write_catalog(rows)
     rebuild(project)
-    workspace.read_only_tokens.add("reader-token")
-    monkeypatch.setenv("DATABRICKS_TOKEN", "reader-token")
+    workspace.set_faults([{"method": "PATCH", "kind": "403", "count": 1}])  # permission revoked mid-run
     workspace.reset_counters()
     run = alert_sync(project, "apply", *LOCAL, "--workers", "1", "--json")
     assert run.exit_code == 1, run.stderr

@@ -26,7 +26,7 @@ Control endpoints (not Databricks API, no auth, not counted, never faulted):
 Fault specs (``faults=[...]``, ``set_faults`` or ``POST /emulator/faults``)::
 
   {"method": "POST" | "*", "path_regex": "^/api/2\\.0/alerts(/|$)",
-   "kind": "429" | "503" | "502" | "504" | "reset" | "commit_then_504" | "commit_then_reset",
+   "kind": "429" | "503" | "502" | "504" | "403" | "reset" | "commit_then_504" | "commit_then_reset",
    "probability": 0.5,      # fire on this share of matching requests (random.Random(seed)), or
    "count": 2,              # fire on the next 2 matching requests; neither: fire on every match
    "retry_after": 1}        # Retry-After seconds for 429/503 (default 1)
@@ -81,7 +81,7 @@ DESTINATION_TYPES = {  # Config field -> DestinationType [SDK settings.Config / 
     "microsoft_teams": "MICROSOFT_TEAMS", "pagerduty": "PAGERDUTY",
 }
 
-FAULT_KINDS = ("429", "503", "502", "504", "reset", "commit_then_504", "commit_then_reset")
+FAULT_KINDS = ("429", "503", "502", "504", "403", "reset", "commit_then_504", "commit_then_reset")
 DEFAULT_FAULT_PATH = r"^/api/2\.0/alerts(/|$)"
 
 
@@ -1104,6 +1104,9 @@ class Emulator:
         if kind.endswith("504"):
             return self._finish(504, {"error_code": "DEADLINE_EXCEEDED",
                                       "message": "Gateway timeout (emulator fault)"}, {})
+        if kind == "403":  # e.g. a permission revoked mid-run
+            return self._finish(403, {"error_code": "PERMISSION_DENIED",
+                                      "message": "Permission denied (emulator fault)"}, {})
         if kind == "502":
             return self._finish(502, {"error_code": "BAD_GATEWAY",
                                       "message": "Bad gateway (emulator fault)"}, {})

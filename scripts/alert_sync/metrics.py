@@ -9,6 +9,7 @@ Databricks it is databricks-sql-connector with the dbt-databricks target's setti
 from __future__ import annotations
 
 import statistics
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -80,7 +81,15 @@ def connect(target: DbtTarget, project_dir: Path) -> SqlTarget:
         path = Path(creds.path)
         if str(creds.path) != ":memory:" and not path.is_absolute():
             path = project_dir / path  # dbt resolves it from where dbt runs: the project dir
-        return SqlTarget(duckdb.connect(str(path)), "duckdb")
+        # DuckDB lets one process write a file at a time: wait briefly for another alert-sync or dbt.
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                return SqlTarget(duckdb.connect(str(path)), "duckdb")
+            except duckdb.IOException as exc:
+                if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
     if target.adapter_type == "databricks":
         from databricks import sql as dbsql
 
