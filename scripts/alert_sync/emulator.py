@@ -598,6 +598,12 @@ class _Server(ThreadingHTTPServer):
             self.connections.discard(request)
         super().shutdown_request(request)
 
+    def handle_error(self, request, client_address):
+        # A client that went away mid-response (killed, timed out) is normal here, not an error.
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
+
     def close_all_connections(self):
         """So SDK keep-alive connections cannot reach a stopped emulator's handler threads."""
         with self.connections_lock:
