@@ -178,3 +178,12 @@ def test_second_apply_refuses_after_lock_wait(project, workspace):
     assert run.exit_code == 2
     assert "holds the lock" in run.stdout and "someone-else" in run.stdout
     assert managed_names(workspace) == Counter()
+
+
+def test_list_is_retried_on_502_and_504_and_a_broken_workspace_is_exit_2(project, workspace):
+    workspace.set_faults([{"method": "GET", "kind": "502", "count": 1}, {"method": "GET", "kind": "504", "count": 1}])
+    run = alert_sync(project, "plan", *LOCAL, "--json")
+    assert run.exit_code == 0 and workspace.counters()["faults_injected"] == 2
+    workspace.set_faults([{"method": "GET", "kind": "502"}])  # every time
+    broken = alert_sync(project, "apply", *LOCAL)
+    assert broken.exit_code == 2 and "Cannot read the workspace's alerts" in broken.stdout

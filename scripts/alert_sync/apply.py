@@ -41,6 +41,17 @@ def outcome_unknown(exc: BaseException) -> bool:
     return type(exc) is DatabricksError  # unmapped statuses, e.g. 502 Bad Gateway
 
 
+def read_with_retries(fn):
+    """A read-only call, retried on the errors the SDK leaves to us (500/502/504, resets)."""
+    for attempt in range(RETRIES + 1):
+        try:
+            return fn()
+        except Exception as exc:
+            if not outcome_unknown(exc) or attempt == RETRIES:
+                raise
+            time.sleep(min(0.2 * 2 ** attempt, 2.0))
+
+
 def describe(exc: BaseException) -> str:
     code = getattr(exc, "error_code", None)
     text = " ".join(str(exc).split()) or type(exc).__name__

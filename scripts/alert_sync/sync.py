@@ -16,7 +16,7 @@ from databricks.sdk import WorkspaceClient
 from databricks.sdk.errors import PermissionDenied, Unauthenticated
 
 from . import metrics
-from .apply import Applier, Result, describe
+from .apply import Applier, Result, describe, read_with_retries
 from .catalog import read_catalog, read_destinations
 from .desired import ChannelResolver, DeploySettings, build_desired
 from .errors import ConfigError
@@ -131,14 +131,17 @@ def read_recorded_ids(ctx: Context, log: Callable[[str], None]) -> dict[str, str
 def compute_plan(ctx: Context, log: Callable[[str], None]) -> Plan:
     rows = read_catalog(ctx.artifacts.catalog_path)
     destinations = read_destinations(ctx.artifacts.destinations_path)
-    resolver = ChannelResolver(destinations, lambda: list(ctx.client.notification_destinations.list()))
+    resolver = ChannelResolver(destinations, lambda: read_with_retries(
+        lambda: list(ctx.client.notification_destinations.list())))
     recorded = read_recorded_ids(ctx, log)
     try:
-        existing = list(ctx.client.alerts_v2.list_alerts(page_size=LIST_PAGE_SIZE))
+        existing = read_with_retries(lambda: list(ctx.client.alerts_v2.list_alerts(page_size=LIST_PAGE_SIZE)))
         desired = build_desired(rows, ctx.artifacts.alert_nodes, ctx.settings, resolver)
     except (PermissionDenied, Unauthenticated) as exc:
         raise ConfigError(f"The workspace refused the request ({describe(exc)}): check DATABRICKS_HOST / "
                           "DATABRICKS_TOKEN or --profile, and that you may manage alerts.") from exc
+    except Exception as exc:  # unreachable host, persistent 5xx: nothing was attempted
+        raise ConfigError(f"Cannot read the workspace's alerts from {ctx.client.config.host}: {describe(exc)}") from exc
     return make_plan(desired, existing, ctx.settings.parent_path, recorded, ctx.options.prune)
 
 
