@@ -100,7 +100,7 @@ BAD_ROWS: list[tuple[str, dict[str, str], tuple[str, ...]]] = [
 @pytest.mark.parametrize("case,changes,words", BAD_ROWS, ids=[c[0] for c in BAD_ROWS])
 def test_bad_catalog_row_fails_build_naming_the_alert(dbt_project: DbtProject, case, changes, words):
     inject(dbt_project, **changes)
-    result = dbt_project.dbt("build")
+    result = dbt_project.rebuild()
     assert not result.ok, f"{case}: dbt build passed with a bad row"
     label = BAD_ID if changes.get("alert_id") != "" else "Injected bad alert"
     failure_lines = [line for line in result.output.splitlines() if label in line]
@@ -114,7 +114,7 @@ def test_bad_catalog_row_fails_build_naming_the_alert(dbt_project: DbtProject, c
 def test_duplicate_alert_id_fails_naming_it(dbt_project: DbtProject):
     good = template_row(dbt_project)
     inject(dbt_project, alert_id=good["alert_id"])
-    result = dbt_project.dbt("build")
+    result = dbt_project.rebuild()
     assert not result.ok
     assert any(good["alert_id"] in line and "unique" in line for line in result.output.splitlines()), result.output[-3000:]
 
@@ -122,7 +122,7 @@ def test_duplicate_alert_id_fails_naming_it(dbt_project: DbtProject):
 def test_query_model_that_does_not_exist(dbt_project: DbtProject):
     row = {**template_row(dbt_project), "alert_id": BAD_ID, "query_model": "no_such_model"}
     dbt_project.add_alert(row)
-    result = dbt_project.dbt("build")
+    result = dbt_project.rebuild()
     assert not result.ok
     assert any(BAD_ID in line and "no_such_model" in line for line in result.output.splitlines()), result.output[-3000:]
     assert_good_alerts_still_validated(dbt_project)
@@ -131,7 +131,7 @@ def test_query_model_that_does_not_exist(dbt_project: DbtProject):
 def test_query_model_that_is_not_an_alert(dbt_project: DbtProject):
     row = {**template_row(dbt_project), "alert_id": BAD_ID, "query_model": "stg_alert_configurations"}
     dbt_project.add_alert(row)
-    result = dbt_project.dbt("build")
+    result = dbt_project.rebuild()
     assert not result.ok
     assert any(BAD_ID in line and "not 'alert'" in line for line in result.output.splitlines()), result.output[-3000:]
 
@@ -140,7 +140,7 @@ def test_alert_model_without_catalog_row(dbt_project: DbtProject):
     orphan = dbt_project.path / "models" / "alerts" / "test" / "orphan_alert.sql"
     orphan.parent.mkdir(parents=True)
     orphan.write_text("{{ alert_model() }}\nselect 1 as value\n")
-    result = dbt_project.dbt("build")
+    result = dbt_project.rebuild()
     assert not result.ok
     assert "orphan_alert" in result.output and "no row in seeds/alert_configurations.csv" in result.output
     assert node_statuses(dbt_project)["model.dbt_alerts.orphan_alert"] == "error"
@@ -149,14 +149,14 @@ def test_alert_model_without_catalog_row(dbt_project: DbtProject):
 def test_two_rows_sharing_one_model(dbt_project: DbtProject):
     good = template_row(dbt_project)
     dbt_project.add_alert({**good, "alert_id": BAD_ID})
-    result = dbt_project.dbt("build")
+    result = dbt_project.rebuild()
     assert not result.ok
     assert any(BAD_ID in line and good["query_model"] in line for line in result.output.splitlines()), result.output[-3000:]
 
 
 def test_threshold_column_not_in_query_output(dbt_project: DbtProject):
     inject(dbt_project, threshold_column="no_such_column")
-    result = dbt_project.dbt("build")
+    result = dbt_project.rebuild()
     assert not result.ok
     assert any(BAD_ID in line and "no_such_column" in line and "not an output column" in line
                for line in result.output.splitlines()), result.output[-3000:]
@@ -167,7 +167,7 @@ def test_threshold_column_not_in_query_output(dbt_project: DbtProject):
 def test_column_threshold_must_be_an_output_column(dbt_project: DbtProject):
     good = template_row(dbt_project)
     inject(dbt_project, threshold_value_type="COLUMN", threshold_value="missing_other_column")
-    result = dbt_project.dbt("build")
+    result = dbt_project.rebuild()
     assert not result.ok
     assert any(BAD_ID in line and "missing_other_column" in line for line in result.output.splitlines()), result.output[-3000:]
 
@@ -180,7 +180,7 @@ def test_broken_query_fails_its_node(dbt_project: DbtProject, sql, expected):
     good = template_row(dbt_project)
     row = {**good, "alert_id": BAD_ID, "query_model": BAD_MODEL, "threshold_column": "value"}
     dbt_project.add_alert(row, sql=sql)
-    result = dbt_project.dbt("build")
+    result = dbt_project.rebuild()
     assert not result.ok
     assert node_statuses(dbt_project)[f"model.dbt_alerts.{BAD_MODEL}"] == "error"
     assert expected in result.output

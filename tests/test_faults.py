@@ -68,7 +68,7 @@ def test_changing_k_alerts_costs_exactly_k_writes(project, workspace):
     for r in changed:
         r["threshold_value"] = str(float(r["threshold_value"]) * 2 + 1)
     project.write_catalog(rows)
-    assert project.dbt("build").ok
+    assert project.rebuild().ok
     workspace.reset_counters()
     run = alert_sync(project, "apply", *LOCAL, "--json")
     assert run.exit_code == 0 and run.json["summary"]["updated"] == 4
@@ -101,7 +101,7 @@ def test_idempotent_updates_are_retried_on_502_and_504(project, workspace):
     for r in changed:
         r["alert_name"] += " v2"
     project.write_catalog(rows)
-    assert project.dbt("build").ok
+    assert project.rebuild().ok
     workspace.set_faults([{"method": "PATCH", "kind": "502", "count": 3},
                           {"method": "PATCH", "kind": "commit_then_504", "count": 3}])
     run = alert_sync(project, "apply", *LOCAL, "--json")

@@ -30,7 +30,7 @@ def workspace(emulator, project):
 
 
 def rebuild(project: DbtProject) -> None:
-    result = project.dbt("build")
+    result = project.rebuild()
     assert result.ok, result.output[-4000:]
 
 
@@ -217,7 +217,7 @@ def test_bad_row_is_an_error_for_that_alert_only(project, workspace):
     bad = next(r for r in rows if r["is_enabled"] == "true")
     bad["notification_channels"] = "no_such_destination"
     project.write_catalog(rows)
-    project.dbt("build")  # the catalog test fails; the alert models still build
+    project.rebuild()  # the catalog test fails; the alert models still build
 
     run = alert_sync(project, "apply", *LOCAL, "--json")
     enabled = sum(1 for r in rows if r["is_enabled"] == "true")
@@ -236,7 +236,7 @@ def test_alert_whose_model_failed_in_dbt_build_is_not_deployed(project, workspac
     bad = next(r for r in rows if r["is_enabled"] == "true")
     bad["threshold_column"] = "not_a_column_of_the_query"
     project.write_catalog(rows)
-    assert not project.dbt("build").ok
+    assert not project.rebuild().ok
     run = alert_sync(project, "apply", *LOCAL, "--json")
     action = next(a for a in run.json["actions"] if a["alert_id"] == bad["alert_id"])
     assert action["action"] == "ERROR" and "failed validation in dbt build" in action["error"]
@@ -270,7 +270,7 @@ def test_hostile_text_lands_intact_in_the_metrics(project, workspace):
     broken = {**good, "alert_id": nasty_id, "alert_name": nasty_name, "notification_channels": "it's; missing",
               "query_model": "hostile_alert"}
     project.add_alert(broken, sql=project.model_path(good["query_model"]).read_text())
-    project.dbt("build")  # the channel test fails; artifacts are still written
+    project.rebuild()  # the channel test fails; artifacts are still written
     run = alert_sync(project, "apply", *LOCAL, "--json")
     action = next(a for a in run.json["actions"] if a["alert_id"] == nasty_id)
     assert action["action"] == "ERROR"
