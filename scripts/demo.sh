@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the local DuckDB target, end to end, with the bundled workspace emulator standing
-# in for Databricks: dbt seed + build, alert-sync plan / apply / no-op apply, metrics models.
+# in for Databricks: dbt seed + build, alert-sync plan / apply / no-op apply, evaluate (now and a
+# 7-day backtest), metrics and evaluation-history models.
 # Run through `make demo` (which installs everything first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,11 +40,24 @@ step "alert-sync apply"
 step "alert-sync apply again: nothing changed, so nothing is written"
 "$SYNC" apply "${SYNC_FLAGS[@]}"
 
-step "dbt build of the alert_sync models over the metrics alert-sync wrote back"
+# "Now" on the local target is the sample data's anchor (var alerts_local_as_of: 2026-11-01 06:00).
+step "alert-sync evaluate: would the alerts fire now? Each query runs on DuckDB, judged like Alerts v2"
+"$SYNC" evaluate
+
+step "alert-sync evaluate --from/--to: backtest of the last 7 days (the false-positive check)"
+"$SYNC" evaluate --from "2026-10-26 06:00" --to "2026-11-01 06:00" --step 1d
+
+step "dbt build of the alert_sync models over the metrics and evaluations alert-sync wrote back"
 "$DBT" build "${FLAGS[@]}" --select "source:alert_sync+"
 
 step "run health (alert_sync_run_health)"
 "$DBT" show "${FLAGS[@]}" --select alert_sync_run_health --limit 5 --output text -q 2>/dev/null \
   || "$DBT" show "${FLAGS[@]}" --select alert_sync_run_health --limit 5
+
+step "trigger history per alert (alert_trigger_history)"
+"$DBT" show "${FLAGS[@]}" --limit 8 --output text -q --inline \
+  "select alert_id, evaluations, trigger_count, trigger_rate, flapping_count, last_triggered_at
+   from {{ ref('alert_trigger_history') }} order by trigger_count desc, alert_id" 2>/dev/null \
+  || "$DBT" show "${FLAGS[@]}" --select alert_trigger_history --limit 8
 
 step "done: alerts deployed to the emulator; see README for pointing the same project at Databricks"

@@ -173,6 +173,96 @@ def apply(**kwargs: Any) -> None:
     _guard(console, run)
 
 
+EVALUATE_HELP = """Run each enabled alert's query on the dbt target and say what Databricks SQL Alerts v2
+would decide: OK, TRIGGERED or ERROR, with the observed value, threshold, rows returned and duration.
+
+Without --as-of/--from the queries are those of the last `dbt build` (target/manifest.json), "now"
+being alerts_now(). With --as-of, or a range --from/--to [--step], the alert models are recompiled
+with var alerts_as_of (into a temporary directory: target/ is left alone) and evaluated as of each
+moment: a backtest that counts how often each alert would have fired. Every evaluation is appended
+to the alert_sync.alert_evaluations table of the dbt target (see model alert_trigger_history).
+
+Exit codes: 0 evaluated (even when alerts trigger); 3 with --fail-on-trigger when any evaluation is
+TRIGGERED; 1 with --fail-on-error when any is ERROR; 2 nothing evaluated (usage, config, stale artifacts).
+"""
+
+
+@main.command(help=EVALUATE_HELP)
+@click.option("--project-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="dbt project directory.")
+@click.option("--target-path", default="target", show_default=True,
+              help="dbt target path (holds manifest.json and run_results.json of the last `dbt build`).")
+@click.option("--profiles-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Directory of profiles.yml (default: $DBT_PROFILES_DIR, the project dir if it has one, else ~/.dbt).")
+@click.option("--target", default=None,
+              help="dbt target: must be the one the last `dbt build` used; the alert queries run on its connection "
+                   "and the evaluations are recorded there (default: the profile's default target).")
+@click.option("--select", "select", multiple=True, metavar="ALERT_ID",
+              help="Evaluate only these alerts (repeatable, or comma/space separated). A selected alert is evaluated "
+                   "even when disabled, so a new alert can be backtested before it is switched on.")
+@click.option("--as-of", "as_of", default=None, metavar="TIMESTAMP",
+              help="Evaluate as of this moment (YYYY-MM-DD [HH:MM[:SS]]; a bare date means 00:00): the alert models "
+                   "are recompiled with var alerts_as_of.")
+@click.option("--from", "start", default=None, metavar="TIMESTAMP",
+              help="Backtest: first moment of a range (with --to); each alert is evaluated at every --step.")
+@click.option("--to", "end", default=None, metavar="TIMESTAMP", help="Backtest: last moment of the range (inclusive).")
+@click.option("--step", default="1d", show_default=True,
+              help="Backtest step: a positive number of m(inutes), h(ours), d(ays) or w(eeks), e.g. 1d, 6h.")
+@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="Alert queries run in parallel (DuckDB: cursors of one connection; Databricks: one connection "
+                   "per thread).")
+@click.option("--no-record", "no_record", is_flag=True,
+              help="Do not append the evaluations to alert_sync.alert_evaluations.")
+@click.option("--fail-on-trigger", is_flag=True, help="Exit 3 when any evaluation is TRIGGERED (CI gate).")
+@click.option("--fail-on-error", is_flag=True, help="Exit 1 when any evaluation is ERROR.")
+@click.option("--json", "as_json", is_flag=True,
+              help='Print exactly one JSON object on stdout: {"run_id", "as_of", "evaluations": [{"alert_id", "state", '
+                   '"value", "threshold", "row_count", "error", "duration_ms"}]}; a range adds "from", "to", "step", '
+                   '"dates" and "summary". Human output goes to stderr.')
+def evaluate(**kwargs: Any) -> None:
+    from .evaluate import (EvaluateOptions, evaluation_lines, exit_code, moment_label, moment_line,
+                           run_evaluate, summary_lines)
+
+    console = Console(kwargs["as_json"])
+
+    def run() -> int:
+        options = EvaluateOptions(
+            project_dir=kwargs["project_dir"], target_path=kwargs["target_path"],
+            profiles_dir=kwargs["profiles_dir"], target=kwargs["target"], select=tuple(kwargs["select"]),
+            as_of=kwargs["as_of"], start=kwargs["start"], end=kwargs["end"], step=kwargs["step"],
+            threads=kwargs["threads"], record=not kwargs["no_record"])
+        ranged = bool(options.start or options.end)
+        shown: list[str] = []
+
+        def on_moment(moment, evaluations) -> None:
+            if ranged:
+                if not shown:
+                    shown.append("header")
+                    console.say("alert-sync evaluate: backtest, alerts triggered as of each moment")
+                console.say(moment_line(moment, evaluations))
+
+        outcome = run_evaluate(options, console.say, on_moment)
+        if not outcome.is_range:
+            console.say(f"alert-sync evaluate: dbt target '{outcome.target_name}' ({outcome.adapter_type}), "
+                        f"{len(outcome.alerts)} alert(s), {moment_label(outcome.moments[0])}\n")
+            for line in evaluation_lines(outcome.evaluations):
+                console.say(line)
+        else:
+            console.say(f"\nHow often each alert would have fired, {outcome.start} .. {outcome.end} every "
+                        f"{outcome.step} ({len(outcome.moments)} moments):")
+            for line in summary_lines(outcome):
+                console.say(line)
+        c = outcome.counts()
+        recorded = (f"recorded in alert_evaluations" if outcome.recorded
+                    else "not recorded" + (f" ({outcome.record_warning})" if outcome.record_warning else ""))
+        console.say(f"\n{len(outcome.evaluations)} evaluation(s): {c['TRIGGERED']} TRIGGERED, {c['OK']} OK, "
+                    f"{c['ERROR']} ERROR; run {outcome.run_id}; {recorded}")
+        console.emit_json(outcome.to_json())
+        return exit_code(outcome, kwargs["fail_on_trigger"], kwargs["fail_on_error"])
+
+    _guard(console, run)
+
+
 def _as_error(action, error):
     from dataclasses import replace
 

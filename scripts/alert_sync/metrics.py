@@ -51,6 +51,16 @@ class SqlTarget:
         finally:
             cursor.close()
 
+    def query(self, sql: str) -> tuple[list[str], list[tuple]]:
+        """Run a query as is: its output column names and all its rows (used by `alert-sync evaluate`)."""
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute(sql)
+            columns = [d[0] for d in (cursor.description or [])]
+            return columns, [tuple(r) for r in cursor.fetchall()]
+        finally:
+            cursor.close()
+
     def placeholders(self, n: int, offset: int = 0) -> str:
         return ", ".join(f":p{offset + i}" if self.dialect == "databricks" else "?" for i in range(n))
 

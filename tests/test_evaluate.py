@@ -1,0 +1,428 @@
+"""alert-sync evaluate: Alerts v2 semantics on real DuckDB queries, backtests over a generated
+series with exact expected trigger counts, and the CLI on the shipped project (JSON shape, the
+alert_evaluations rows, exit codes)."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import statistics
+from datetime import date, timedelta
+from decimal import Decimal
+
+import duckdb
+import pytest
+
+from conftest import DbtProject, alert_sync, clone_built
+
+from alert_sync import metrics
+from alert_sync.catalog import CatalogRow
+from alert_sync.evaluate import aggregate, backtest_moments, evaluate_rows, run_alert, spec_from_row
+from databricks.sdk.service.sql import Aggregation
+
+JSON_KEYS = ["alert_id", "state", "value", "threshold", "row_count", "error", "duration_ms"]
+
+
+# --------------------------------------------------------------------------------------------
+# Semantics, table-driven, every case a real DuckDB query through the runner evaluate uses
+# --------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def db():
+    target = metrics.SqlTarget(duckdb.connect(), "duckdb")
+    yield target
+    target.close()
+
+
+def catalog_row(column: str = "x", op: str = ">", value_type: str = "DOUBLE", value: str = "5", agg: str = "",
+                empty: str = "OK") -> CatalogRow:
+    return CatalogRow({"alert_id": "T-1", "threshold_column": column, "threshold_operator": op,
+                       "threshold_value_type": value_type, "threshold_value": value, "aggregation_type": agg,
+                       "empty_result_state": empty}, line=2)
+
+
+def evaluate(db, sql: str, **row):
+    return run_alert(db, "T-1", sql, spec_from_row(catalog_row(**row)))
+
+
+def one(value_sql: str, column: str = "x") -> str:
+    return f"select {value_sql} as {column}"
+
+
+OPS = {">": lambda a, b: a > b, ">=": lambda a, b: a >= b, "<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
+       "=": lambda a, b: a == b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<>": lambda a, b: a != b,
+       "GREATER_THAN": lambda a, b: a > b, "LESS_THAN_OR_EQUAL": lambda a, b: a <= b, "EQUAL": lambda a, b: a == b,
+       "NOT_EQUAL": lambda a, b: a != b}
+
+# (value type, SQL literal of the source value, its Python value, threshold_value text, its Python value)
+OPERANDS = [
+    ("DOUBLE", "4", 4, "5", 5.0), ("DOUBLE", "5", 5, "5", 5.0), ("DOUBLE", "6", 6, "5", 5.0),
+    ("DOUBLE", "5.25::double", 5.25, "5.25", 5.25), ("DOUBLE", "5.50::decimal(10,2)", 5.5, "5.4", 5.4),
+    ("DOUBLE", "-1e3", -1000.0, "-999.5", -999.5),
+    ("DOUBLE", "'12.5'", 12.5, "9", 9.0),  # a numeric string is read as DOUBLE
+    ("STRING", "'b'", "b", "a", "a"), ("STRING", "'b'", "b", "b", "b"), ("STRING", "'b'", "b", "c", "c"),
+    ("STRING", "'B'", "B", "b", "b"),  # binary (codepoint) order: 'B' < 'b'
+    ("STRING", "'SUCCEEDED'", "SUCCEEDED", "FAILED", "FAILED"),
+    ("STRING", "10", 10, "9", 9.0),  # a number against a string threshold compares as numbers (10 > 9)
+    ("STRING", "date '2026-10-02'", date(2026, 10, 2), "2026-10-01", date(2026, 10, 1)),
+    ("BOOLEAN", "true", True, "true", True), ("BOOLEAN", "false", False, "true", True),
+    ("BOOLEAN", "true", True, "false", False), ("BOOLEAN", "false", False, "false", False),
+    ("BOOLEAN", "'yes'", True, "true", True),  # a string is cast to BOOLEAN
+]
+
+
+@pytest.mark.parametrize("op", list(OPS))
+@pytest.mark.parametrize("value_type,literal,value,threshold_text,threshold", OPERANDS,
+                         ids=[f"{o[0]}:{o[1]}-vs-{o[3]}" for o in OPERANDS])
+def test_every_operator_with_every_value_type(db, op, value_type, literal, value, threshold_text, threshold):
+    ev = evaluate(db, one(literal), op=op, value_type=value_type, value=threshold_text)
+    assert ev.error is None, ev.error
+    assert ev.state == ("TRIGGERED" if OPS[op](value, threshold) else "OK"), (value, op, threshold)
+    assert ev.row_count == 1 and ev.duration_ms is not None and ev.duration_ms >= 0
+    assert ev.threshold == threshold and type(ev.threshold) is type(threshold) or value_type == "STRING"
+
+
+@pytest.mark.parametrize("op", list(OPS))
+@pytest.mark.parametrize("left,right", [(10, 20), (20, 20), (30, 20)])
+def test_column_threshold_with_every_operator(db, op, left, right):
+    ev = evaluate(db, f"select {left} as x, {right} as limit_x", op=op, value_type="COLUMN", value="limit_x")
+    assert ev.state == ("TRIGGERED" if OPS[op](left, right) else "OK")
+    assert (ev.value, ev.threshold) == (left, right)
+
+
+def test_column_threshold_uses_the_same_aggregation_as_the_source(db):
+    sql = "select * from (values (1, 10), (2, 10), (3, 10)) as t(x, floor_x)"
+    ev = evaluate(db, sql, op="<", value_type="COLUMN", value="floor_x", agg="SUM")
+    assert (ev.state, ev.value, ev.threshold) == ("TRIGGERED", 6, 30)  # SUM(x)=6 < SUM(floor_x)=30
+    ev = evaluate(db, sql, op="<", value_type="COLUMN", value="floor_x", agg="MAX")
+    assert (ev.state, ev.value, ev.threshold) == ("TRIGGERED", 3, 10)
+
+
+VALUES = [1, 2, 2, None, 5, 7.5, None, 2]
+
+
+@pytest.mark.parametrize("agg,sql_fn", [("SUM", "sum(x)"), ("COUNT", "count(x)"), ("COUNT_DISTINCT", "count(distinct x)"),
+                                        ("AVG", "avg(x)"), ("MEDIAN", "median(x)"), ("MIN", "min(x)"),
+                                        ("MAX", "max(x)"), ("STDDEV", "stddev_samp(x)")])
+@pytest.mark.parametrize("values", [VALUES, [4, 1, 3, 2], [3], [None, None], [2.5, None, 2.5]],
+                         ids=["mixed-with-nulls", "even-count", "single", "all-null", "duplicates"])
+def test_each_aggregation_matches_the_sql_aggregate(db, agg, sql_fn, values):
+    """Over all rows, NULLs ignored, exactly as the warehouse's own aggregate computes it."""
+    rows = ", ".join(f"({'NULL' if v is None else v}::double)" for v in values)
+    sql = f"select * from (values {rows}) as t(x)"
+    (expected,), = db.query(f"select {sql_fn} from ({sql})")[1]
+    ev = evaluate(db, sql, op="IS_NOT_NULL", value_type="", value="", agg=agg)
+    if expected is None:
+        assert ev.value is None and ev.state == "OK"
+    else:
+        assert ev.state == "TRIGGERED"
+        assert math.isclose(float(ev.value), float(expected), rel_tol=1e-12), (agg, values, ev.value, expected)
+
+
+def test_aggregation_details(db):
+    assert aggregate([1, 2, 3, 4], Aggregation.MEDIAN, "x") == 2.5  # percentile_cont: mean of the middle two
+    assert aggregate([1, 2, 3, 4], Aggregation.STDDEV, "x") == pytest.approx(statistics.stdev([1, 2, 3, 4]))
+    assert aggregate([3], Aggregation.STDDEV, "x") is None  # sample stddev of one value is NULL
+    assert aggregate([None, None], Aggregation.COUNT, "x") == 0  # COUNT counts non-NULL values
+    assert aggregate([None, None], Aggregation.SUM, "x") is None
+    assert aggregate(["b", "a", None], Aggregation.MAX, "x") == "b"
+    assert aggregate([Decimal("1.10"), Decimal("2.20")], Aggregation.SUM, "x") == Decimal("3.30")
+    assert aggregate(["1.5", "2"], Aggregation.SUM, "x") == 3.5  # numeric strings are cast to DOUBLE
+    ev = evaluate(db, "select * from (values ('a'), ('b')) as t(x)", agg="SUM")
+    assert ev.state == "ERROR" and "cannot be cast to DOUBLE" in ev.error
+
+
+def test_without_aggregation_the_first_row_is_the_value(db):
+    sql = "select * from (values (3, 'c'), (9, 'z'), (1, 'a')) as t(x, name) order by x desc"
+    for agg in ("", "NONE", "FIRST", "first"):
+        ev = evaluate(db, sql, op=">", value="8", agg=agg)
+        assert (ev.state, ev.value, ev.row_count) == ("TRIGGERED", 9, 3)
+    ev = evaluate(db, sql.replace("desc", "asc"), op=">", value="8")
+    assert (ev.state, ev.value) == ("OK", 1)
+
+
+@pytest.mark.parametrize("op,expected", [(">", "OK"), ("<", "OK"), ("=", "OK"), ("!=", "OK"),
+                                         ("IS_NULL", "TRIGGERED"), ("IS_NOT_NULL", "OK")])
+def test_a_null_value_only_satisfies_is_null(db, op, expected):
+    null_checks = op.startswith("IS_")
+    ev = evaluate(db, "select cast(null as double) as x, 1 as y", op=op, value_type="" if null_checks else "DOUBLE",
+                  value="" if null_checks else "1")
+    assert (ev.state, ev.value, ev.error) == (expected, None, None)
+
+
+def test_nulls_in_aggregations_and_column_thresholds(db):
+    ev = evaluate(db, "select * from (values (null::int), (null::int)) as t(x)", op="IS_NULL", value_type="", value="",
+                  agg="MAX")
+    assert (ev.state, ev.value, ev.row_count) == ("TRIGGERED", None, 2)
+    ev = evaluate(db, "select * from (values (null::int), (null::int)) as t(x)", op="<", value="1", agg="COUNT")
+    assert (ev.state, ev.value) == ("TRIGGERED", 0)
+    ev = evaluate(db, "select 5 as x, null::int as limit_x", op=">", value_type="COLUMN", value="limit_x")
+    assert (ev.state, ev.threshold) == ("OK", None)
+    ev = evaluate(db, "select 5 as x", op="IS_NOT_NULL", value_type="", value="")
+    assert ev.state == "TRIGGERED"
+
+
+@pytest.mark.parametrize("empty_state", ["OK", "TRIGGERED", "ERROR"])
+@pytest.mark.parametrize("agg", ["", "COUNT", "SUM"])
+def test_an_empty_result_takes_empty_result_state(db, empty_state, agg):
+    ev = evaluate(db, "select 1 as x where false", op="<", value="1", agg=agg, empty=empty_state)
+    assert (ev.state, ev.value, ev.row_count) == (empty_state, None, 0)
+    assert (ev.error is not None) == (empty_state == "ERROR")
+
+
+@pytest.mark.parametrize("sql,needle", [
+    ("select cast('abc' as integer) as x", "query failed"),
+    ("select x from no_such_table", "query failed"),
+    ("select 1 as y", "column 'x' is not in the query output"),
+    ("select 1 as x, 2 as X", "ambiguous"),
+    ("select 'abc' as x", "cannot be cast to DOUBLE"),
+    ("select true as x", "cannot compare BOOLEAN"),
+    ("select date '2026-01-01' as x", "cannot compare DATE"),
+])
+def test_errors_are_the_error_state(db, sql, needle):
+    ev = evaluate(db, sql, op=">", value="1")
+    assert ev.state == "ERROR" and needle in ev.error, ev.error
+    # The connection stays usable after a failed query.
+    assert evaluate(db, one("2"), op=">", value="1").state == "TRIGGERED"
+
+
+def test_boolean_threshold_against_a_number_is_an_error_and_columns_match_case_insensitively(db):
+    ev = evaluate(db, one("1"), op="=", value_type="BOOLEAN", value="true")
+    assert ev.state == "ERROR" and "cannot compare NUMBER" in ev.error
+    ev = evaluate(db, "select 6012.5 as Daily_Cost", column="daily_cost", op=">", value="5000")
+    assert (ev.state, ev.value, ev.threshold) == ("TRIGGERED", Decimal("6012.5"), 5000.0)
+    assert ev.as_json() == {"alert_id": "T-1", "state": "TRIGGERED", "value": 6012.5, "threshold": 5000.0,
+                            "row_count": 1, "error": None, "duration_ms": ev.duration_ms}
+
+
+def test_evaluate_rows_is_pure_and_agrees_with_the_runner(db):
+    spec = spec_from_row(catalog_row(op=">=", value="3", agg="AVG"))
+    assert evaluate_rows(["x"], [(2,), (4,)], spec)[:3] == ("TRIGGERED", 3.0, 3.0)
+    assert evaluate_rows(["x"], [], spec).state == "OK"
+
+
+def test_backtest_moments():
+    assert backtest_moments(None, None, None, "1d") is None
+    assert backtest_moments("2026-10-13 06:00", None, None, "1d") == ["2026-10-13 06:00:00"]
+    assert backtest_moments(None, "2026-10-01", "2026-10-03", "1d") == [
+        "2026-10-01 00:00:00", "2026-10-02 00:00:00", "2026-10-03 00:00:00"]
+    assert backtest_moments(None, "2026-10-01 06:00", "2026-10-01 18:00", "6h")[-1] == "2026-10-01 18:00:00"
+    assert len(backtest_moments(None, "2026-10-01", "2026-10-08", "1w")) == 2
+
+
+# --------------------------------------------------------------------------------------------
+# Backtest over a generated series: exact trigger counts
+# --------------------------------------------------------------------------------------------
+
+SERIES_START = date(2026, 10, 1)
+SERIES_DAYS = 24
+THRESHOLD = 60
+WINDOW_LIMIT = 170
+
+
+def generated_series() -> dict[date, int]:
+    """A deterministic daily series; a few days have no row (empty result)."""
+    rng = random.Random(20261001)
+    days = [SERIES_START + timedelta(days=i) for i in range(SERIES_DAYS)]
+    missing = {days[5], days[11], days[17]}
+    return {d: rng.randint(0, 100) for d in days if d not in missing}
+
+
+@pytest.fixture(scope="module")
+def series_project(tmp_path_factory, built_project) -> DbtProject:
+    project = clone_built(built_project, tmp_path_factory.mktemp("series") / "project")
+    series = generated_series()
+    seed = project.path / "seeds" / "evaluate_series.csv"
+    seed.write_text("day,amount\n" + "".join(f"{d.isoformat()},{v}\n" for d, v in sorted(series.items())))
+    template = next(r for r in project.catalog_rows() if r["alert_id"] == "COST-001")
+    daily = {**template, "alert_id": "SER-001", "alert_name": "Series above threshold", "query_model": "series_daily",
+             "threshold_column": "amount", "threshold_operator": ">", "threshold_value_type": "DOUBLE",
+             "threshold_value": str(THRESHOLD), "aggregation_type": "", "empty_result_state": "TRIGGERED",
+             "is_enabled": "true"}
+    project.add_alert(daily, sql=(
+        "{{ alert_model() }}\n"
+        "select amount from {{ ref('evaluate_series') }} where day = {{ alerts_today() }}\n"))
+    window = {**daily, "alert_id": "SER-002", "alert_name": "Series 3-day window", "query_model": "series_window",
+              "threshold_operator": ">=", "threshold_value": str(WINDOW_LIMIT), "aggregation_type": "SUM",
+              "empty_result_state": "OK", "is_enabled": "false"}
+    project.add_alert(window, sql=(
+        "{{ alert_model() }}\n"
+        "select day, amount from {{ ref('evaluate_series') }}\n"
+        "where day > cast({{ dbt.dateadd('day', -3, alerts_today()) }} as date) and day <= {{ alerts_today() }}\n"
+        "order by day\n"))
+    result = project.dbt("build")
+    assert result.ok, result.output[-4000:]
+    return project
+
+
+def expected_daily(moments: list[date]) -> list[str]:
+    series = generated_series()
+    return ["TRIGGERED" if d not in series or series[d] > THRESHOLD else "OK" for d in moments]
+
+
+def expected_window(moments: list[date]) -> list[str]:
+    series = generated_series()
+    out = []
+    for d in moments:
+        values = [series[d - timedelta(days=k)] for k in range(3) if d - timedelta(days=k) in series]
+        out.append("TRIGGERED" if values and sum(values) >= WINDOW_LIMIT else "OK")
+    return out
+
+
+def flaps(states: list[str]) -> int:
+    return sum(1 for a, b in zip(states, states[1:]) if a != b)
+
+
+def test_backtest_over_a_generated_series_gives_the_exact_trigger_counts(series_project):
+    project = series_project
+    manifest_before = (project.path / "target" / "manifest.json").read_bytes()
+    end = SERIES_START + timedelta(days=SERIES_DAYS - 1)
+    run = alert_sync(project, "evaluate", "--select", "SER-001", "--select", "SER-002", "--from",
+                     SERIES_START.isoformat(), "--to", end.isoformat(), "--json")
+    assert run.exit_code == 0, run.stderr
+    out = run.json
+    days = [SERIES_START + timedelta(days=i) for i in range(SERIES_DAYS)]
+    want = {"SER-001": expected_daily(days), "SER-002": expected_window(days)}
+    for alert_id, states in want.items():
+        got = [e["state"] for e in out["evaluations"] if e["alert_id"] == alert_id]
+        assert got == states, alert_id
+        summary = next(s for s in out["summary"] if s["alert_id"] == alert_id)
+        assert summary["evaluations"] == SERIES_DAYS
+        assert summary["triggered"] == states.count("TRIGGERED") > 0
+        assert summary["trigger_rate"] == round(states.count("TRIGGERED") / SERIES_DAYS, 4)
+    assert [d["as_of"] for d in out["dates"]] == [f"{d.isoformat()} 00:00:00" for d in days]
+    assert "0 ERROR" in run.stderr and "How often each alert would have fired" in run.stderr
+    # The recompile went to a temporary target path: the build's artifacts are untouched.
+    assert (project.path / "target" / "manifest.json").read_bytes() == manifest_before
+
+    # A coarser step evaluates every other day only.
+    run = alert_sync(project, "evaluate", "--select", "SER-001", "--from", SERIES_START.isoformat(), "--to",
+                     end.isoformat(), "--step", "2d", "--json", "--no-record")
+    assert [e["state"] for e in run.json["evaluations"]] == expected_daily(days[::2])
+
+    # The trigger history model over what was recorded: counts, last trigger, flapping.
+    # (its own target path: target/ keeps the alert build that the other tests evaluate)
+    result = project.dbt("build", "--select", "alert_trigger_history", "--target-path", "target_history")
+    assert result.ok, result.output[-4000:]
+    with duckdb.connect(str(project.duckdb_path), read_only=True) as con:
+        history = {r[0]: r[1:] for r in con.execute(
+            "select alert_id, evaluations, trigger_count, trigger_rate, flapping_count, last_triggered_at, last_state "
+            "from main.alert_trigger_history").fetchall()}
+    for alert_id, states in want.items():
+        fired = [d for d, s in zip(days, states) if s == "TRIGGERED"]
+        evaluations, trigger_count, rate, flapping, last_triggered, last_state = history[alert_id]
+        assert (evaluations, trigger_count, flapping, last_state) == (
+            SERIES_DAYS, len(fired), flaps(states), states[-1])
+        assert rate == pytest.approx(len(fired) / SERIES_DAYS)
+        assert last_triggered.date() == fired[-1]
+
+
+def test_as_of_one_moment_and_a_disabled_alert_can_be_selected(series_project):
+    day = SERIES_START + timedelta(days=3)
+    run = alert_sync(series_project, "evaluate", "--select", "SER-001 SER-002", "--as-of", day.isoformat(),
+                     "--json", "--no-record")
+    assert run.exit_code == 0, run.stderr
+    assert list(run.json) == ["run_id", "as_of", "evaluations"] and run.json["as_of"] == f"{day} 00:00:00"
+    states = {e["alert_id"]: e["state"] for e in run.json["evaluations"]}
+    assert states == {"SER-001": expected_daily([day])[0], "SER-002": expected_window([day])[0]}
+    # Without --select only enabled alerts are evaluated (SER-002 is disabled).
+    run = alert_sync(series_project, "evaluate", "--as-of", day.isoformat(), "--json", "--no-record")
+    ids = [e["alert_id"] for e in run.json["evaluations"]]
+    assert "SER-001" in ids and "SER-002" not in ids
+
+
+# --------------------------------------------------------------------------------------------
+# The CLI on the shipped project
+# --------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def project(tmp_path, built_project) -> DbtProject:
+    return clone_built(built_project, tmp_path / "project")
+
+
+def recorded(project: DbtProject, run_id: str) -> list[tuple]:
+    with duckdb.connect(str(project.duckdb_path), read_only=True) as con:
+        return con.execute(
+            "select alert_id, state, value, threshold, row_count, error, duration_ms, as_of, evaluated_at "
+            "from main.alert_evaluations where evaluation_run_id = ? order by alert_id", [run_id]).fetchall()
+
+
+def text(v) -> str | None:
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def test_evaluate_json_on_the_shipped_project_and_the_rows_it_records(project):
+    run = alert_sync(project, "evaluate", "--json")
+    assert run.exit_code == 0, run.stderr
+    out = run.json
+    assert list(out) == ["run_id", "as_of", "evaluations"] and out["as_of"] is None
+    enabled = [r["alert_id"] for r in project.catalog_rows() if r["is_enabled"] == "true"]
+    assert [e["alert_id"] for e in out["evaluations"]] == enabled
+    for e in out["evaluations"]:
+        assert list(e) == JSON_KEYS
+        assert e["state"] in ("OK", "TRIGGERED") and e["error"] is None, e
+        assert isinstance(e["row_count"], int) and isinstance(e["duration_ms"], int)
+    triggered = {e["alert_id"] for e in out["evaluations"] if e["state"] == "TRIGGERED"}
+    assert len(triggered) == 12, sorted(triggered)  # the sample data's "now" (2026-11-01 06:00)
+    assert "12 TRIGGERED" in run.stderr
+
+    rows = recorded(project, out["run_id"])
+    by_id = {e["alert_id"]: e for e in out["evaluations"]}
+    assert len(rows) == len(enabled)
+    for alert_id, state, value, threshold, row_count, error, duration_ms, as_of, evaluated_at in rows:
+        e = by_id[alert_id]
+        assert (state, row_count, error, duration_ms, as_of) == (e["state"], e["row_count"], None, e["duration_ms"], None)
+        for stored, shown in ((value, e["value"]), (threshold, e["threshold"])):
+            if isinstance(shown, float):
+                assert float(stored) == shown
+            else:
+                assert stored == text(shown)
+        assert evaluated_at is not None
+
+
+def test_known_anomalies_fire_in_a_backtest(project):
+    known = {"2026-10-13 06:00": {"COST-001", "COST-005", "COST-006", "COST-010", "PERF-005", "REL-006"},
+             "2026-10-25 06:00": {"PERF-006", "REL-002"}}
+    for as_of, alerts in known.items():
+        run = alert_sync(project, "evaluate", "--as-of", as_of, "--json")
+        assert run.exit_code == 0, run.stderr
+        fired = {e["alert_id"] for e in run.json["evaluations"] if e["state"] == "TRIGGERED"}
+        assert alerts <= fired, (as_of, sorted(alerts - fired))
+        assert run.json["as_of"] == f"{as_of}:00"
+    rows = recorded(project, run.json["run_id"])
+    assert {str(r[7]) for r in rows} == {"2026-10-25 06:00:00"}
+
+
+def test_exit_codes(project):
+    assert alert_sync(project, "evaluate", "--no-record").exit_code == 0  # triggers alone do not fail
+    run = alert_sync(project, "evaluate", "--fail-on-trigger", "--select", "COST-001", "--no-record")
+    assert run.exit_code == 3 and "TRIGGERED" in run.stdout
+    assert alert_sync(project, "evaluate", "--fail-on-trigger", "--select", "COST-002", "--no-record").exit_code == 0
+    for args in (["--select", "NOPE-001"], ["--as-of", "yesterday"], ["--from", "2026-10-02", "--to", "2026-10-01"],
+                 ["--as-of", "2026-10-01", "--from", "2026-10-01", "--to", "2026-10-02"], ["--from", "2026-10-01"]):
+        run = alert_sync(project, "evaluate", *args, "--json")
+        assert run.exit_code == 2, (args, run.stdout, run.stderr)
+        assert run.json["error"]
+
+
+def test_a_failing_query_is_an_error_for_that_alert_only(project):
+    with duckdb.connect(str(project.duckdb_path)) as con:
+        con.execute("drop table main_sample_data.gold__fact_usage")
+    run = alert_sync(project, "evaluate", "--json", "--fail-on-error")
+    assert run.exit_code == 1
+    errors = {e["alert_id"]: e["error"] for e in run.json["evaluations"] if e["state"] == "ERROR"}
+    assert "COST-001" in errors and "query failed" in errors["COST-001"] and "gold__fact_usage" in errors["COST-001"]
+    assert len(errors) < len(run.json["evaluations"])
+    assert alert_sync(project, "evaluate", "--no-record").exit_code == 0  # without the flag: exit 0
+
+
+def test_stale_artifacts_stop_with_exit_2(project):
+    model = project.model_path("cost_daily_spend_spike")
+    model.write_text(model.read_text() + "\n-- edited after the build\n")
+    run = alert_sync(project, "evaluate", "--json")
+    assert run.exit_code == 2 and "changed after the last dbt build" in run.json["error"]
