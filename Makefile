@@ -31,6 +31,7 @@ test: install
 
 bench: install
 	$(BIN)/python bench/bench_dbt_build.py
+	$(BIN)/python bench/bench_sync.py
 
 clean:
 	rm -rf target logs alerts.duckdb .emulator_state.json

@@ -5,7 +5,6 @@ the other alerts their validation."""
 from __future__ import annotations
 
 import json
-from typing import Callable
 
 import pytest
 
@@ -165,7 +164,6 @@ def test_threshold_column_not_in_query_output(dbt_project: DbtProject):
 
 
 def test_column_threshold_must_be_an_output_column(dbt_project: DbtProject):
-    good = template_row(dbt_project)
     inject(dbt_project, threshold_value_type="COLUMN", threshold_value="missing_other_column")
     result = dbt_project.rebuild()
     assert not result.ok

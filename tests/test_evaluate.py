@@ -4,7 +4,6 @@ alert_evaluations rows, exit codes)."""
 
 from __future__ import annotations
 
-import json
 import math
 import random
 import statistics
@@ -18,7 +17,8 @@ from conftest import DbtProject, alert_sync, clone_built
 
 from alert_sync import metrics
 from alert_sync.catalog import CatalogRow
-from alert_sync.evaluate import aggregate, backtest_moments, evaluate_rows, run_alert, spec_from_row
+from alert_sync.desired import build_evaluation
+from alert_sync.evaluate import aggregate, backtest_moments, evaluate_rows, run_alert
 from databricks.sdk.service.sql import Aggregation
 
 JSON_KEYS = ["alert_id", "state", "value", "threshold", "row_count", "error", "duration_ms"]
@@ -43,7 +43,7 @@ def catalog_row(column: str = "x", op: str = ">", value_type: str = "DOUBLE", va
 
 
 def evaluate(db, sql: str, **row):
-    return run_alert(db, "T-1", sql, spec_from_row(catalog_row(**row)))
+    return run_alert(db, "T-1", sql, build_evaluation(catalog_row(**row)))
 
 
 def one(value_sql: str, column: str = "x") -> str:
@@ -197,7 +197,7 @@ def test_boolean_threshold_against_a_number_is_an_error_and_columns_match_case_i
 
 
 def test_evaluate_rows_is_pure_and_agrees_with_the_runner(db):
-    spec = spec_from_row(catalog_row(op=">=", value="3", agg="AVG"))
+    spec = build_evaluation(catalog_row(op=">=", value="3", agg="AVG"))
     assert evaluate_rows(["x"], [(2,), (4,)], spec)[:3] == ("TRIGGERED", 3.0, 3.0)
     assert evaluate_rows(["x"], [], spec).state == "OK"
 

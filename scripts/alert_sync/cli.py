@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
@@ -42,11 +43,12 @@ def _common(fn: Callable) -> Callable:
                           "else /Workspace/Shared/dbt_alerts/<project>/<target>. Nothing outside it is touched."),
         click.option("--prune", is_flag=True,
                      help="Trash managed alerts that are no longer in the catalog, are disabled, or are duplicates."),
-        click.option("--workers", type=click.IntRange(1, 64), default=8, show_default=True,
+        click.option("--workers", type=click.IntRange(1, 64), default=16, show_default=True,
                      help="Parallel workspace calls."),
-        click.option("--max-rps", type=click.FloatRange(min=0), default=10.0, show_default=True,
+        click.option("--max-rps", type=click.FloatRange(min=0), default=100.0, show_default=True,
                      help="Client-side cap on workspace requests per second (0 = no cap); databricks-sdk's "
-                          "rate_limit setting does nothing in Python."),
+                          "rate_limit setting does nothing in Python. Databricks documents no limit for the "
+                          "alerts API; 429s above the workspace's limit are retried by the SDK after Retry-After."),
         click.option("--allow-non-databricks-manifest", is_flag=True,
                      help="Deploy a manifest compiled for another adapter (e.g. DuckDB, against the local "
                           "emulator). Refused by default: DuckDB SQL is not Databricks SQL."),
@@ -146,9 +148,7 @@ def apply(**kwargs: Any) -> None:
         console.say(f"alert-sync apply{mode}: dbt target '{ctx.target.name}' -> {ctx.client.config.host} "
                     f"folder {ctx.settings.parent_path}\n")
         for r in outcome.results:
-            if r.status == "ERROR" and r.action.action != "ERROR":
-                r.action.error = r.error
-            shown = r.action if r.status != "ERROR" else _as_error(r.action, r.error)
+            shown = r.action if r.status != "ERROR" else replace(r.action, action="ERROR", error=r.error)
             for line in action_lines(shown):
                 console.say(line)
         for w in outcome.plan.warnings:
@@ -253,7 +253,7 @@ def evaluate(**kwargs: Any) -> None:
             for line in summary_lines(outcome):
                 console.say(line)
         c = outcome.counts()
-        recorded = (f"recorded in alert_evaluations" if outcome.recorded
+        recorded = ("recorded in alert_evaluations" if outcome.recorded
                     else "not recorded" + (f" ({outcome.record_warning})" if outcome.record_warning else ""))
         console.say(f"\n{len(outcome.evaluations)} evaluation(s): {c['TRIGGERED']} TRIGGERED, {c['OK']} OK, "
                     f"{c['ERROR']} ERROR; run {outcome.run_id}; {recorded}")
@@ -261,12 +261,6 @@ def evaluate(**kwargs: Any) -> None:
         return exit_code(outcome, kwargs["fail_on_trigger"], kwargs["fail_on_error"])
 
     _guard(console, run)
-
-
-def _as_error(action, error):
-    from dataclasses import replace
-
-    return replace(action, action="ERROR", error=error)
 
 
 def provision_destinations(emu, destinations_csv: Path) -> None:

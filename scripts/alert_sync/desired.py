@@ -74,7 +74,7 @@ class ChannelResolver:
                        f"'{dest.destination_name}'; set databricks_destination_id to pick one")
 
 
-def _threshold(row: CatalogRow) -> AlertV2Operand:
+def threshold_operand(row: CatalogRow) -> AlertV2Operand:
     value_type, raw = row["threshold_value_type"].upper(), row["threshold_value"]
     if value_type not in VALUE_TYPES:
         raise RowError(f"threshold_value_type '{row['threshold_value_type']}' is not valid: use {', '.join(VALUE_TYPES)}")
@@ -94,17 +94,29 @@ def _threshold(row: CatalogRow) -> AlertV2Operand:
     return AlertV2Operand(column=AlertV2OperandColumn(name=raw, aggregation=row.aggregation()))
 
 
-def build_alert(row: CatalogRow, node: AlertNode, settings: DeploySettings, channels: ChannelResolver) -> AlertV2:
+def build_evaluation(row: CatalogRow) -> AlertV2Evaluation:
+    """The evaluation rule of a catalog row (what `evaluate` also applies); no notification."""
     operator = row.operator()
+    if not row["threshold_column"]:
+        raise RowError("threshold_column is empty: name the query output column to evaluate")
     if operator in NULL_CHECKS:
         if row["threshold_value"]:
             raise RowError(f"threshold_value must be empty for {operator.value} (it is '{row['threshold_value']}')")
         threshold = None
     else:
-        threshold = _threshold(row)
-    if not row["threshold_column"]:
-        raise RowError("threshold_column is empty: name the query output column to evaluate")
-    subscriptions = [channels.resolve(c) for c in row.channels()]
+        threshold = threshold_operand(row)
+    return AlertV2Evaluation(
+        source=AlertV2OperandColumn(name=row["threshold_column"], aggregation=row.aggregation()),
+        comparison_operator=operator, threshold=threshold, empty_result_state=row.empty_result_state())
+
+
+def build_alert(row: CatalogRow, node: AlertNode, settings: DeploySettings, channels: ChannelResolver) -> AlertV2:
+    evaluation = build_evaluation(row)
+    evaluation.notification = AlertV2Notification(
+        notify_on_ok=_bool(row, "notify_on_ok"),
+        retrigger_seconds=row.retrigger_seconds(),
+        subscriptions=[channels.resolve(c) for c in row.channels()] or None,
+    )
     return AlertV2(
         display_name=settings.display_name_prefix + row.display_name,
         query_text=(node.compiled_code or "").strip(),
@@ -112,17 +124,7 @@ def build_alert(row: CatalogRow, node: AlertNode, settings: DeploySettings, chan
         parent_path=settings.parent_path,
         custom_summary=row["custom_summary"] or None,
         custom_description=row["custom_description"] or None,
-        evaluation=AlertV2Evaluation(
-            source=AlertV2OperandColumn(name=row["threshold_column"], aggregation=row.aggregation()),
-            comparison_operator=operator,
-            threshold=threshold,
-            empty_result_state=row.empty_result_state(),
-            notification=AlertV2Notification(
-                notify_on_ok=_bool(row, "notify_on_ok"),
-                retrigger_seconds=row.retrigger_seconds(),
-                subscriptions=subscriptions or None,
-            ),
-        ),
+        evaluation=evaluation,
         schedule=CronSchedule(
             quartz_cron_schedule=row["schedule_cron"],
             timezone_id=row["schedule_timezone"],

@@ -521,7 +521,7 @@ def _check_destination_config(config) -> tuple[str, dict]:
         if kind == "email":
             if not isinstance(value, list) or not all(
                     isinstance(a, str) and re.fullmatch(r"[^@\s]+@[^@\s]+", a) for a in value):
-                raise _invalid(f"config.email.addresses: expected a list of email addresses")
+                raise _invalid("config.email.addresses: expected a list of email addresses")
         elif not isinstance(value, str):
             raise _invalid(f"config.{kind}.{key}: expected str, got {json.dumps(value)}")
         cleaned[key] = value

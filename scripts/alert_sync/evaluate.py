@@ -36,12 +36,12 @@ from pathlib import Path
 from typing import Any, Callable, NamedTuple, Sequence
 
 from databricks.sdk.service.sql import (
-    Aggregation, AlertEvaluationState, AlertV2Evaluation, AlertV2OperandColumn, ComparisonOperator,
+    Aggregation, AlertEvaluationState, AlertV2Evaluation, ComparisonOperator,
 )
 
 from . import metrics
 from .catalog import NULL_CHECKS, CatalogRow, RowError, read_catalog
-from .desired import _threshold, node_problem
+from .desired import build_evaluation, node_problem
 from .errors import ConfigError
 from .project import Artifacts, AlertNode, DbtTarget, load_artifacts, load_dbt_target
 
@@ -273,23 +273,6 @@ def evaluate_rows(columns: Sequence[str], rows: Sequence[Sequence[Any]], evaluat
     except EvalError as exc:
         return Verdict(ERROR, value, threshold, str(exc))
     return Verdict(TRIGGERED if triggered else OK, value, threshold)
-
-
-def spec_from_row(row: CatalogRow) -> AlertV2Evaluation:
-    """The evaluation part of the AlertV2 the sync deploys for this catalog row (same parsing and
-    same checks as desired.build_alert); RowError names the field when the row is invalid."""
-    op = row.operator()
-    if not row["threshold_column"]:
-        raise RowError("threshold_column is empty: name the query output column to evaluate")
-    if op in NULL_CHECKS:
-        if row["threshold_value"]:
-            raise RowError(f"threshold_value must be empty for {op.value} (it is '{row['threshold_value']}')")
-        threshold = None
-    else:
-        threshold = _threshold(row)
-    return AlertV2Evaluation(
-        source=AlertV2OperandColumn(name=row["threshold_column"], aggregation=row.aggregation()),
-        comparison_operator=op, threshold=threshold, empty_result_state=row.empty_result_state())
 
 
 # ------------------------------------------------------------------------------------------------
@@ -620,7 +603,7 @@ def plan_alerts(rows: list[CatalogRow], artifacts: Artifacts, select: Sequence[s
             alert.problem = alert.problem or enabled_error
             continue
         try:
-            alert.spec = spec_from_row(row)
+            alert.spec = build_evaluation(row)
         except RowError as exc:
             alert.problem = str(exc)
             continue

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -39,8 +38,8 @@ class Options:
     prune: bool = False
     dry_run: bool = False
     success_threshold: float = 0.9
-    workers: int = 8
-    max_rps: float | None = 10.0
+    workers: int = 16
+    max_rps: float | None = 100.0
     allow_non_databricks_manifest: bool = False
     lock_wait: float = 300.0
 
