@@ -47,6 +47,10 @@ step "alert-sync evaluate: would the alerts fire now? Each query runs on DuckDB,
 step "alert-sync evaluate --from/--to: backtest of the last 7 days (the false-positive check)"
 "$SYNC" evaluate --from "2026-10-26 06:00" --to "2026-11-01 06:00" --step 1d
 
+# Later dbt commands write their artifacts elsewhere, so target/ keeps the full `dbt build` that
+# alert-sync deploys from (a partial build's run_results would not vouch for every alert).
+FLAGS+=(--target-path target/alert_sync_models)
+
 step "dbt build of the alert_sync models over the metrics and evaluations alert-sync wrote back"
 "$DBT" build "${FLAGS[@]}" --select "source:alert_sync+"
 
