@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.client
 import json
+from pathlib import Path
 import os
 import re
 import signal
@@ -473,9 +474,9 @@ def test_stop_closes_keep_alive_connections():
     assert len(first.alerts()) == 1
 
 
-def test_serve_forever_runs_as_a_process(tmp_path):
-    with subprocess.Popen([sys.executable, "-m", "alert_sync.emulator", "--port", "0",
-                           "--state-file", str(tmp_path / "s.json")],
+def test_emulator_command_runs_as_a_process(tmp_path):
+    cli = str(Path(sys.executable).with_name("alert-sync"))
+    with subprocess.Popen([cli, "emulator", "--port", "0", "--state-file", str(tmp_path / "s.json")],
                           stderr=subprocess.PIPE, text=True) as proc:
         try:
             line = proc.stderr.readline()
