@@ -168,3 +168,16 @@ def alert_sync(project: DbtProject, *args: str) -> SyncRun:
         main, [command, "--project-dir", str(project.path), "--profiles-dir", str(project.path), *rest],
         catch_exceptions=False)
     return SyncRun(result.exit_code, result.stdout, result.stderr)
+
+
+@pytest.fixture
+def project(tmp_path: Path, built_project: DbtProject) -> DbtProject:
+    """A private copy of the session's built project (artifacts and DuckDB file included)."""
+    return clone_built(built_project, tmp_path / "project")
+
+
+@pytest.fixture
+def workspace(emulator, project):
+    """The emulator with the notification destinations the project's seed refers to."""
+    provision_destinations(emulator, project)
+    return emulator

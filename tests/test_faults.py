@@ -14,22 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DbtProject, alert_sync, clone_built, provision_destinations
+from conftest import DbtProject, alert_sync
 
 LOCAL = ("--allow-non-databricks-manifest",)
 FOLDER = "/Workspace/Shared/dbt_alerts/dbt_alerts/local"
 ALERT_SYNC = str(Path(sys.executable).with_name("alert-sync"))
-
-
-@pytest.fixture
-def project(tmp_path, built_project) -> DbtProject:
-    return clone_built(built_project, tmp_path / "project")
-
-
-@pytest.fixture
-def workspace(emulator, project):
-    provision_destinations(emulator, project)
-    return emulator
 
 
 def enabled_names(project: DbtProject) -> Counter:

@@ -6,27 +6,14 @@ from __future__ import annotations
 import json
 
 import duckdb
-import pytest
 
-from conftest import WAREHOUSE, DbtProject, alert_sync, clone_built, provision_destinations
+from conftest import WAREHOUSE, DbtProject, alert_sync, provision_destinations
 
 LOCAL = ("--allow-non-databricks-manifest",)
 FOLDER = "/Workspace/Shared/dbt_alerts/dbt_alerts/local"
 
 OPERATORS = {">": "GREATER_THAN", ">=": "GREATER_THAN_OR_EQUAL", "<": "LESS_THAN", "<=": "LESS_THAN_OR_EQUAL",
              "=": "EQUAL", "==": "EQUAL", "!=": "NOT_EQUAL", "<>": "NOT_EQUAL"}
-
-
-@pytest.fixture
-def project(tmp_path, built_project) -> DbtProject:
-    """A private copy of the session's built project (artifacts and DuckDB file included)."""
-    return clone_built(built_project, tmp_path / "project")
-
-
-@pytest.fixture
-def workspace(emulator, project):
-    provision_destinations(emulator, project)
-    return emulator
 
 
 def rebuild(project: DbtProject) -> None:

@@ -43,7 +43,7 @@ from . import metrics
 from .catalog import NULL_CHECKS, CatalogRow, RowError, read_catalog
 from .desired import build_evaluation, node_problem
 from .errors import ConfigError
-from .project import Artifacts, AlertNode, DbtTarget, load_artifacts, load_dbt_target
+from .project import Artifacts, AlertNode, DbtTarget, load_build
 
 OK, TRIGGERED, ERROR = "OK", "TRIGGERED", "ERROR"
 EVALUATIONS_TABLE = "alert_evaluations"
@@ -713,12 +713,7 @@ def run_evaluate(options: EvaluateOptions, log: Callable[[str], None],
                  on_moment: Callable[[str | None, list[Evaluation]], None] | None = None) -> EvaluateOutcome:
     """Evaluate the catalog's alerts (as built, or as of each backtest moment) and record the results."""
     moments = backtest_moments(options.as_of, options.start, options.end, options.step)
-    artifacts = load_artifacts(options.project_dir, options.target_path)
-    target = load_dbt_target(options.project_dir, options.profiles_dir, options.target)
-    built_for = artifacts.target_name
-    if built_for and built_for != target.name:
-        raise ConfigError(f"The last dbt build was for target '{built_for}', not '{target.name}': run "
-                          f"`dbt build --target {target.name}` first, or pass --target {built_for}.")
+    artifacts, target = load_build(options.project_dir, options.target_path, options.profiles_dir, options.target)
     alerts = plan_alerts(read_catalog(artifacts.catalog_path), artifacts, split_select(options.select))
     variables = build_vars(options.project_dir, options.target_path)
     is_range = moments is not None and len(moments) > 1 or bool(options.start)

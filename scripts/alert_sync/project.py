@@ -169,3 +169,15 @@ def load_dbt_target(project_dir: Path, profiles_dir: Path | None, target: str | 
     except Exception as exc:  # dbt raises several error types; all mean "fix your profile"
         raise ConfigError(f"Could not load the dbt profile from {profiles}/profiles.yml: {exc}") from exc
     return DbtTarget(name=profile.target_name, adapter_type=profile.credentials.type, credentials=profile.credentials)
+
+
+def load_build(project_dir: Path, target_path: str, profiles_dir: Path | None,
+               target: str | None) -> tuple[Artifacts, DbtTarget]:
+    """The last build's artifacts and the dbt target, refusing a build made for another target."""
+    artifacts = load_artifacts(project_dir, target_path)
+    dbt_target = load_dbt_target(project_dir, profiles_dir, target)
+    built_for = artifacts.target_name
+    if built_for and built_for != dbt_target.name:
+        raise ConfigError(f"The last dbt build was for target '{built_for}', not '{dbt_target.name}': run "
+                          f"`dbt build --target {dbt_target.name}` first, or pass --target {built_for}.")
+    return artifacts, dbt_target

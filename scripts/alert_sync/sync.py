@@ -21,9 +21,9 @@ from .desired import ChannelResolver, DeploySettings, build_desired
 from .errors import ConfigError
 from .lock import WorkspaceLock
 from .plan import CREATE, DELETE, LIST_PAGE_SIZE, UPDATE, Plan, make_plan
+from .project import Artifacts, DbtTarget, load_build
 
 WRITES = (CREATE, UPDATE, DELETE)
-from .project import Artifacts, DbtTarget, load_artifacts, load_dbt_target
 
 
 @dataclass
@@ -89,17 +89,12 @@ def workspace_client(options: Options) -> WorkspaceClient:
 
 
 def prepare(options: Options, log: Callable[[str], None]) -> Context:
-    artifacts = load_artifacts(options.project_dir, options.target_path)
+    artifacts, target = load_build(options.project_dir, options.target_path, options.profiles_dir, options.target)
     if artifacts.adapter_type != "databricks" and not options.allow_non_databricks_manifest:
         raise ConfigError(
             f"target/manifest.json was compiled with the '{artifacts.adapter_type}' adapter: its SQL is not Databricks "
             f"SQL. Run `dbt build --target <a databricks target>` first, or pass --allow-non-databricks-manifest "
             f"(local emulator, tests).")
-    target = load_dbt_target(options.project_dir, options.profiles_dir, options.target)
-    built_for = artifacts.target_name
-    if built_for and built_for != target.name:
-        raise ConfigError(f"The last dbt build was for target '{built_for}', not '{target.name}': run "
-                          f"`dbt build --target {target.name}` first, or pass --target {built_for}.")
     settings = DeploySettings(
         warehouse_id=resolve_warehouse_id(options, artifacts, target),
         parent_path=options.parent_path or artifacts.settings.get("parent_path")
