@@ -28,7 +28,8 @@ trap 'kill $EMULATOR_PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do grep -q "listening on" "$LOG" 2>/dev/null && break; sleep 0.1; done
 URL=$(sed -n 's/.*listening on //p' "$LOG")
 [ -n "$URL" ] || { cat "$LOG"; echo "emulator did not start"; exit 1; }
-export DATABRICKS_HOST="$URL" DATABRICKS_TOKEN=emulator-token DATABRICKS_WAREHOUSE_ID=emulator-warehouse
+EMULATOR_TOKEN=emulator-token  # the emulator's fixed local token (alert-sync emulator --token), not a secret
+export DATABRICKS_HOST="$URL" DATABRICKS_TOKEN="$EMULATOR_TOKEN" DATABRICKS_WAREHOUSE_ID=emulator-warehouse
 echo "emulator at $URL"
 
 step "alert-sync plan"
