@@ -147,9 +147,12 @@ def test_sigkill_at_any_moment_then_apply_converges(project, workspace, kill_at)
 
 
 def test_two_overlapping_applies_create_each_alert_once(project, workspace):
-    workspace.set_faults(latency_ms=20)
+    # One worker at 150 ms a request: each run's creates take ~5 s, far longer than the start-up
+    # jitter between the two, so the second run plans while the first is still writing.
+    workspace.set_faults(latency_ms=150)
     workspace.reset_counters()
-    first, second = _spawn_apply(project, workspace), _spawn_apply(project, workspace)
+    first, second = (_spawn_apply(project, workspace, "--workers", "1"),
+                     _spawn_apply(project, workspace, "--workers", "1"))
     outputs = [p.communicate(timeout=300) for p in (first, second)]
     assert first.returncode == 0 and second.returncode == 0, outputs
     assert_converged(project, workspace)
