@@ -6,7 +6,7 @@ import os
 import re
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -51,7 +51,6 @@ class Context:
     target: DbtTarget
     settings: DeploySettings
     client: WorkspaceClient
-    warnings: list[str] = field(default_factory=list)
 
     def db(self) -> metrics.SqlTarget:
         """A short-lived connection to the dbt target (DuckDB allows one writing process at a time)."""
