@@ -336,11 +336,6 @@ def test_as_of_one_moment_and_a_disabled_alert_can_be_selected(series_project):
 # The CLI on the shipped project
 # --------------------------------------------------------------------------------------------
 
-@pytest.fixture
-def project(tmp_path, built_project) -> DbtProject:
-    return clone_built(built_project, tmp_path / "project")
-
-
 def recorded(project: DbtProject, run_id: str) -> list[tuple]:
     with duckdb.connect(str(project.duckdb_path), read_only=True) as con:
         return con.execute(

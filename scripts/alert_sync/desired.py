@@ -10,7 +10,7 @@ from databricks.sdk.service.sql import (
     AlertV2OperandValue, AlertV2Subscription, CronSchedule,
 )
 
-from .catalog import EMAIL, NULL_CHECKS, VALUE_TYPES, CatalogRow, Destination, RowError
+from .catalog import EMAIL, NULL_CHECKS, VALUE_TYPES, CatalogRow, Destination, RowError, parse_bool
 from .project import AlertNode
 
 
@@ -134,8 +134,6 @@ def build_alert(row: CatalogRow, node: AlertNode, settings: DeploySettings, chan
 
 
 def _bool(row: CatalogRow, field: str) -> bool:
-    from .catalog import parse_bool
-
     return parse_bool(row, field) if row[field] else False
 
 

@@ -19,7 +19,6 @@ import contextlib
 import json
 import math
 import operator
-import os
 import re
 import shutil
 import statistics
@@ -43,7 +42,7 @@ from . import metrics
 from .catalog import NULL_CHECKS, CatalogRow, RowError, read_catalog
 from .desired import build_evaluation, node_problem
 from .errors import ConfigError
-from .project import Artifacts, AlertNode, DbtTarget, load_build
+from .project import Artifacts, AlertNode, DbtTarget, load_build, resolve_profiles_dir
 
 OK, TRIGGERED, ERROR = "OK", "TRIGGERED", "ERROR"
 EVALUATIONS_TABLE = "alert_evaluations"
@@ -447,12 +446,6 @@ def backtest_moments(as_of: str | None, start: str | None, end: str | None, step
         raise ConfigError(f"--from {start} --to {end} --step {step} is {count} evaluations of every alert "
                           f"(limit {MAX_MOMENTS}): use a larger --step or a shorter range")
     return [format_moment(first + i * delta) for i in range(count)]
-
-
-def resolve_profiles_dir(project_dir: Path, profiles_dir: Path | None) -> Path:
-    """Where profiles.yml is, resolved exactly like project.load_dbt_target."""
-    return profiles_dir or Path(os.environ.get("DBT_PROFILES_DIR") or (
-        project_dir if (project_dir / "profiles.yml").exists() else Path.home() / ".dbt"))
 
 
 def build_vars(project_dir: Path, target_path: str) -> dict[str, Any]:

@@ -154,14 +154,20 @@ class DbtTarget:
     credentials: Any  # dbt's credentials object (DuckDBCredentials / DatabricksCredentials)
 
 
+def resolve_profiles_dir(project_dir: Path, profiles_dir: Path | None) -> Path:
+    """Where profiles.yml is: --profiles-dir, else $DBT_PROFILES_DIR, else the project dir if it has
+    one, else ~/.dbt (dbt's own order)."""
+    return profiles_dir or Path(os.environ.get("DBT_PROFILES_DIR") or (
+        project_dir if (project_dir / "profiles.yml").exists() else Path.home() / ".dbt"))
+
+
 def load_dbt_target(project_dir: Path, profiles_dir: Path | None, target: str | None) -> DbtTarget:
     # dbt's own profile loader, so env_var(), targets and defaults behave exactly as in `dbt build`.
     from dbt.config.runtime import load_profile
     from dbt.flags import set_from_args
     from dbt_common.context import set_invocation_context
 
-    profiles = profiles_dir or Path(os.environ.get("DBT_PROFILES_DIR") or (
-        project_dir if (project_dir / "profiles.yml").exists() else Path.home() / ".dbt"))
+    profiles = resolve_profiles_dir(project_dir, profiles_dir)
     set_invocation_context(os.environ)
     set_from_args(Namespace(profiles_dir=str(profiles), project_dir=str(project_dir)), None)
     try:
