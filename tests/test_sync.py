@@ -322,3 +322,63 @@ def test_bad_token_is_exit_2_before_any_write(project, emulator, monkeypatch):
     run = alert_sync(project, "apply", *LOCAL)
     assert run.exit_code == 2
     assert "DATABRICKS_TOKEN" in run.stdout
+
+
+# --- which dbt target, and what happens when its profile does not load -----------------------------
+
+def test_staleness_checksums_are_dbts_own(project):
+    """alert-sync hashes files itself (importing dbt's hashing costs ~1 s): it must agree with dbt."""
+    from dbt.contracts.files import FileHash
+    from dbt_common.clients.system import load_file_contents
+
+    from alert_sync.project import _dbt_checksum
+
+    nodes = json.loads((project.path / "target" / "manifest.json").read_text())["nodes"].values()
+    checked = [n for n in nodes if n["resource_type"] == "seed" or n["config"].get("materialized") == "alert"]
+    assert len(checked) > 30
+    for node in checked:
+        path = project.path / node["original_file_path"]
+        ours = _dbt_checksum(path)
+        assert ours == FileHash.from_contents(load_file_contents(str(path))).checksum, path
+        if node["checksum"]["name"] == "sha256":
+            assert ours == node["checksum"]["checksum"], path
+
+
+def test_without_target_the_built_target_is_used_not_the_profile_default(project, workspace):
+    profiles = project.path / "profiles.yml"
+    # `dev` is a Databricks target whose DATABRICKS_HTTP_PATH is unset here: it cannot even load.
+    profiles.write_text(profiles.read_text().replace("target: local", "target: dev", 1))
+    run = alert_sync(project, "apply", *LOCAL, "--json")
+    assert run.exit_code == 0, run.stderr
+    assert "warning" not in run.stderr
+    assert query(project, "select target_name, created_count from alert_sync_metrics") == [
+        ("local", run.json["summary"]["created"])]
+
+
+def test_a_target_other_than_the_built_one_is_refused_before_any_request(project, workspace, monkeypatch):
+    run = alert_sync(project, "apply", *LOCAL, "--target", "prod")
+    assert run.exit_code == 2
+    assert "The last dbt build was for target 'local', not 'prod'" in run.stdout
+    monkeypatch.setenv("DBT_TARGET", "dev")  # dbt's own variable counts as --target
+    run = alert_sync(project, "plan", *LOCAL)
+    assert run.exit_code == 2 and "not 'dev'" in run.stdout
+    assert workspace.counters()["total"] == 0
+
+
+def test_unloadable_profile_stops_a_plan_that_needs_it_and_never_hides_a_deploy(project, workspace):
+    assert alert_sync(project, "apply", *LOCAL).exit_code == 0
+    profiles = project.path / "profiles.yml"
+    profiles.write_text(profiles.read_text().replace("env_var('DBT_DUCKDB_PATH', 'alerts.duckdb')",
+                                                     "env_var('ALERT_SYNC_TEST_UNSET_PATH')"))
+    workspace.reset_counters()
+    # The managed folder holds alerts: the plan needs the ids the last sync recorded in the target.
+    run = alert_sync(project, "apply", *LOCAL)
+    assert run.exit_code == 2
+    assert "profiles.yml" in run.stdout and "ALERT_SYNC_TEST_UNSET_PATH" in run.stdout
+    assert workspace.counters()["writes"] == 0
+    # An empty folder needs no recorded ids: the alerts deploy, and the lost metrics are reported.
+    run = alert_sync(project, "apply", *LOCAL, "--parent-path", "/Workspace/Shared/other", "--json")
+    assert run.exit_code == 0, run.stderr
+    assert run.json["summary"]["created"] > 30
+    assert "warning: writing sync metrics to dbt target 'local' failed" in run.stderr
+    assert "ALERT_SYNC_TEST_UNSET_PATH" in run.stderr

@@ -30,8 +30,8 @@ def _common(fn: Callable) -> Callable:
                      help="Directory of profiles.yml (default: $DBT_PROFILES_DIR, the project dir if it has one, "
                           "else ~/.dbt)."),
         click.option("--target", default=None,
-                     help="dbt target: must be the one the last `dbt build` used; its connection receives the sync "
-                          "metrics (default: the profile's default target)."),
+                     help="dbt target: must be the one the last `dbt build` used (the default; $DBT_TARGET counts "
+                          "as --target); its connection receives the sync metrics."),
         click.option("--profile", "databricks_profile", default=None,
                      help="Databricks config profile (~/.databrickscfg). Default: databricks-sdk's auth chain "
                           "(DATABRICKS_HOST/DATABRICKS_TOKEN, OAuth, ...)."),
@@ -119,8 +119,11 @@ def plan(**kwargs: Any) -> None:
 
     def run() -> int:
         ctx = prepare(_options(kwargs), console.say)
-        the_plan = compute_plan(ctx, console.say)
-        header = (f"alert-sync plan: dbt target '{ctx.target.name}' -> {ctx.client.config.host} "
+        try:
+            the_plan = compute_plan(ctx, console.say)
+        finally:
+            ctx.close()
+        header = (f"alert-sync plan: dbt target '{ctx.target_name}' -> {ctx.client.config.host} "
                   f"folder {ctx.settings.parent_path}")
         console.say(render_plan(the_plan, header))
         console.emit_json({"run_id": None, "dry_run": True, "summary": plan_summary(the_plan),
@@ -143,9 +146,12 @@ def apply(**kwargs: Any) -> None:
     def run() -> int:
         options = _options(kwargs)
         ctx = prepare(options, console.say)
-        outcome = run_apply(ctx, console.say, console.progress)
+        try:
+            outcome = run_apply(ctx, console.say, console.progress)
+        finally:
+            ctx.close()
         mode = " (dry run: nothing written to the workspace)" if options.dry_run else ""
-        console.say(f"alert-sync apply{mode}: dbt target '{ctx.target.name}' -> {ctx.client.config.host} "
+        console.say(f"alert-sync apply{mode}: dbt target '{ctx.target_name}' -> {ctx.client.config.host} "
                     f"folder {ctx.settings.parent_path}\n")
         for r in outcome.results:
             shown = r.action if r.status != "ERROR" else replace(r.action, action="ERROR", error=r.error)
@@ -196,7 +202,8 @@ TRIGGERED; 1 with --fail-on-error when any is ERROR; 2 nothing evaluated (usage,
               help="Directory of profiles.yml (default: $DBT_PROFILES_DIR, the project dir if it has one, else ~/.dbt).")
 @click.option("--target", default=None,
               help="dbt target: must be the one the last `dbt build` used; the alert queries run on its connection "
-                   "and the evaluations are recorded there (default: the profile's default target).")
+                   "and the evaluations are recorded there (default: the target of the last build; $DBT_TARGET "
+                   "counts as --target).")
 @click.option("--select", "select", multiple=True, metavar="ALERT_ID",
               help="Evaluate only these alerts (repeatable, or comma/space separated). A selected alert is evaluated "
                    "even when disabled, so a new alert can be backtested before it is switched on.")

@@ -83,6 +83,19 @@ class SqlTarget:
         self.connection.close()
 
 
+def warm_up(target: DbtTarget) -> None:
+    """Pay the target driver's one-off start-up cost ahead of the first write (sync.BackgroundTarget)."""
+    if target.adapter_type == "duckdb":
+        import duckdb
+
+        # DuckDB imports pandas (when installed; databricks-sql-connector needs it) before it binds
+        # the first parameter of the process (duckdb PR 18658): about 0.5 s, spent here instead.
+        with duckdb.connect(":memory:") as connection:
+            connection.execute("select ?", [0]).fetchall()
+    elif target.adapter_type == "databricks":
+        from databricks import sql  # noqa: F401
+
+
 def connect(target: DbtTarget, project_dir: Path) -> SqlTarget:
     creds = target.credentials
     if target.adapter_type == "duckdb":

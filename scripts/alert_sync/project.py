@@ -8,6 +8,7 @@ and where the alert_sync source tables live.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from argparse import Namespace
@@ -68,11 +69,13 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 
 def _dbt_checksum(path: Path) -> str:
-    """The checksum dbt stores for a file in the manifest (dbt's own hashing of the stripped text)."""
-    from dbt.contracts.files import FileHash
-    from dbt_common.clients.system import load_file_contents
+    """The checksum dbt stores for a file in the manifest: sha256 of the stripped UTF-8 text.
 
-    return FileHash.from_contents(load_file_contents(str(path))).checksum
+    Written out rather than calling dbt's FileHash.from_contents(load_file_contents(path)): importing
+    those modules costs about 1 s, which every `alert-sync` run would pay before its first request.
+    tests/test_sync.py checks that the two agree.
+    """
+    return hashlib.sha256(path.read_bytes().decode("utf-8").strip().encode("utf-8")).hexdigest()
 
 
 def load_artifacts(project_dir: Path, target_path: str = "target") -> Artifacts:
@@ -177,13 +180,27 @@ def load_dbt_target(project_dir: Path, profiles_dir: Path | None, target: str | 
     return DbtTarget(name=profile.target_name, adapter_type=profile.credentials.type, credentials=profile.credentials)
 
 
+def requested_target(target: str | None) -> str | None:
+    """--target, else $DBT_TARGET (dbt's own environment variable for it)."""
+    return target or os.environ.get("DBT_TARGET") or None
+
+
+def build_target_name(artifacts: Artifacts, target: str | None) -> str | None:
+    """The dbt target to deploy and record metrics for: the one the last build was made for.
+
+    An explicit --target (or $DBT_TARGET) must name that same target: the manifest's SQL, folder and
+    warehouse were resolved for it. None when the manifest does not say (no alert model yet); then
+    the profile's default target applies.
+    """
+    wanted, built_for = requested_target(target), artifacts.target_name
+    if wanted and built_for and wanted != built_for:
+        raise ConfigError(f"The last dbt build was for target '{built_for}', not '{wanted}': run "
+                          f"`dbt build --target {wanted}` first, or pass --target {built_for}.")
+    return wanted or built_for
+
+
 def load_build(project_dir: Path, target_path: str, profiles_dir: Path | None,
                target: str | None) -> tuple[Artifacts, DbtTarget]:
-    """The last build's artifacts and the dbt target, refusing a build made for another target."""
+    """The last build's artifacts and the dbt target it was made for (see build_target_name)."""
     artifacts = load_artifacts(project_dir, target_path)
-    dbt_target = load_dbt_target(project_dir, profiles_dir, target)
-    built_for = artifacts.target_name
-    if built_for and built_for != dbt_target.name:
-        raise ConfigError(f"The last dbt build was for target '{built_for}', not '{dbt_target.name}': run "
-                          f"`dbt build --target {dbt_target.name}` first, or pass --target {built_for}.")
-    return artifacts, dbt_target
+    return artifacts, load_dbt_target(project_dir, profiles_dir, build_target_name(artifacts, target))

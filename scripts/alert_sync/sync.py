@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 from databricks.sdk import WorkspaceClient
+from databricks.sdk.config import Config
 from databricks.sdk.errors import PermissionDenied, Unauthenticated
+from requests.adapters import HTTPAdapter
 
 from . import metrics
 from .apply import Applier, Result, describe, read_with_retries
@@ -20,8 +22,9 @@ from .catalog import read_catalog, read_destinations
 from .desired import ChannelResolver, DeploySettings, build_desired
 from .errors import ConfigError
 from .lock import WorkspaceLock
-from .plan import CREATE, DELETE, LIST_PAGE_SIZE, UPDATE, Plan, make_plan
-from .project import Artifacts, DbtTarget, load_build
+from .plan import CREATE, DELETE, LIST_PAGE_SIZE, UPDATE, Plan, folder_key, make_plan
+from .project import Artifacts, build_target_name, load_artifacts
+from .target_process import TargetError, TargetInfo, TargetProcess
 
 WRITES = (CREATE, UPDATE, DELETE)
 
@@ -48,13 +51,13 @@ class Options:
 class Context:
     options: Options
     artifacts: Artifacts
-    target: DbtTarget
+    target_name: str
     settings: DeploySettings
     client: WorkspaceClient
+    dbt_target: TargetProcess  # reads the recorded ids and writes the metrics
 
-    def db(self) -> metrics.SqlTarget:
-        """A short-lived connection to the dbt target (DuckDB allows one writing process at a time)."""
-        return metrics.connect(self.target, self.options.project_dir)
+    def close(self) -> None:
+        self.dbt_target.close()
 
 
 def default_parent_path(project_name: str, target_name: str) -> str:
@@ -66,59 +69,76 @@ def warehouse_from_http_path(http_path: str | None) -> str | None:
     return m.group(1) if m else None
 
 
-def resolve_warehouse_id(options: Options, artifacts: Artifacts, target: DbtTarget) -> str:
+def resolve_warehouse_id(options: Options, artifacts: Artifacts, target: Callable[[], TargetInfo]) -> str:
     """--warehouse-id, else DATABRICKS_WAREHOUSE_ID, else var alerts_warehouse_id, else the target's http_path."""
-    candidates = [options.warehouse_id, os.environ.get("DATABRICKS_WAREHOUSE_ID"),
-                  artifacts.settings.get("warehouse_id"),
-                  warehouse_from_http_path(getattr(target.credentials, "http_path", None))]
-    for value in candidates:
+    for value in (options.warehouse_id, os.environ.get("DATABRICKS_WAREHOUSE_ID"),
+                  artifacts.settings.get("warehouse_id")):
         if value:
             return str(value)
+    from_http_path = warehouse_from_http_path(target().http_path)
+    if from_http_path:
+        return from_http_path
     raise ConfigError("No SQL warehouse for the alerts: pass --warehouse-id, set DATABRICKS_WAREHOUSE_ID, set the "
                       "dbt var alerts_warehouse_id, or use a dbt target whose http_path names a warehouse.")
 
 
 def workspace_client(options: Options) -> WorkspaceClient:
-    """databricks-sdk's default auth chain (env vars, config profiles, OAuth); --profile picks a profile."""
+    """databricks-sdk's default auth chain (env vars, config profiles, OAuth); --profile picks a profile.
+
+    Its connection pool holds a connection per apply worker (the SDK's default is 20).
+    """
+    pool = max(options.workers, 20)
     try:
-        return WorkspaceClient(profile=options.profile) if options.profile else WorkspaceClient()
+        client = WorkspaceClient(config=Config(profile=options.profile, max_connection_pools=pool,
+                                               max_connections_per_pool=pool))
     except Exception as exc:  # the SDK raises ValueError for "no auth configured" and friends
         raise ConfigError(f"Cannot configure the Databricks workspace client: {exc}. Set DATABRICKS_HOST and "
                           "DATABRICKS_TOKEN, or pass --profile with a ~/.databrickscfg profile.") from exc
+    if (client.config.host or "").startswith("http://"):
+        # The SDK sizes its pool for https:// only; a plain-http host (the emulator) would get requests'
+        # default of 10 and drop the connections of the other workers after each call.
+        session = client.api_client._api_client._session  # noqa: SLF001 - no public hook in databricks-sdk 0.77
+        session.mount("http://", HTTPAdapter(pool_connections=pool, pool_maxsize=pool, pool_block=True))
+    return client
 
 
 def prepare(options: Options, log: Callable[[str], None]) -> Context:
-    artifacts, target = load_build(options.project_dir, options.target_path, options.profiles_dir, options.target)
+    artifacts = load_artifacts(options.project_dir, options.target_path)
+    target_name = build_target_name(artifacts, options.target)
+    dbt_target = TargetProcess(options.project_dir, options.profiles_dir, target_name)  # loads meanwhile
+    try:
+        return _prepare(options, artifacts, target_name, dbt_target)
+    except BaseException:
+        dbt_target.close()
+        raise
+
+
+def _prepare(options: Options, artifacts: Artifacts, target_name: str | None, dbt_target: TargetProcess) -> Context:
     if artifacts.adapter_type != "databricks" and not options.allow_non_databricks_manifest:
         raise ConfigError(
             f"target/manifest.json was compiled with the '{artifacts.adapter_type}' adapter: its SQL is not Databricks "
             f"SQL. Run `dbt build --target <a databricks target>` first, or pass --allow-non-databricks-manifest "
             f"(local emulator, tests).")
+    target_name = target_name or dbt_target.info().name  # a manifest without alert models does not say
     settings = DeploySettings(
-        warehouse_id=resolve_warehouse_id(options, artifacts, target),
+        warehouse_id=resolve_warehouse_id(options, artifacts, dbt_target.info),
         parent_path=options.parent_path or artifacts.settings.get("parent_path")
-        or default_parent_path(artifacts.project_name, target.name),
+        or default_parent_path(artifacts.project_name, target_name),
         display_name_prefix=artifacts.settings.get("display_name_prefix") or "",
     )
     client = workspace_client(options)
-    return Context(options, artifacts, target, settings, client)
+    return Context(options, artifacts, target_name, settings, client, dbt_target)
 
 
 def read_recorded_ids(ctx: Context, log: Callable[[str], None]) -> dict[str, str]:
     if not ctx.artifacts.sync_tables:
         return {}
     try:
-        db = ctx.db()
-    except ConfigError:
-        raise
-    except Exception as exc:
-        log(f"warning: cannot read the last sync results from dbt target '{ctx.target.name}' ({describe(exc)}); "
+        return ctx.dbt_target.recorded_ids(ctx.artifacts.sync_tables)  # ConfigError: the profile did not load
+    except TargetError as exc:
+        log(f"warning: cannot read the last sync results from dbt target '{ctx.target_name}' ({exc}); "
             f"alerts are matched by display name only")
         return {}
-    try:
-        return metrics.recorded_ids(db, ctx.artifacts.sync_tables)
-    finally:
-        db.close()
 
 
 def compute_plan(ctx: Context, log: Callable[[str], None]) -> Plan:
@@ -126,7 +146,6 @@ def compute_plan(ctx: Context, log: Callable[[str], None]) -> Plan:
     destinations = read_destinations(ctx.artifacts.destinations_path)
     resolver = ChannelResolver(destinations, lambda: read_with_retries(
         lambda: list(ctx.client.notification_destinations.list())))
-    recorded = read_recorded_ids(ctx, log)
     try:
         existing = read_with_retries(lambda: list(ctx.client.alerts_v2.list_alerts(page_size=LIST_PAGE_SIZE)))
         desired = build_desired(rows, ctx.artifacts.alert_nodes, ctx.settings, resolver)
@@ -135,6 +154,11 @@ def compute_plan(ctx: Context, log: Callable[[str], None]) -> Plan:
                           "DATABRICKS_TOKEN or --profile, and that you may manage alerts.") from exc
     except Exception as exc:  # unreachable host, persistent 5xx: nothing was attempted
         raise ConfigError(f"Cannot read the workspace's alerts from {ctx.client.config.host}: {describe(exc)}") from exc
+    # Recorded ids can only match alerts of the managed folder: with none there (a first deploy),
+    # the plan does not need them, nor the dbt target they are read from.
+    folder = folder_key(ctx.settings.parent_path)
+    managed = any(folder_key(a.parent_path) == folder for a in existing)
+    recorded = read_recorded_ids(ctx, log) if managed else {}
     return make_plan(desired, existing, ctx.settings.parent_path, recorded, ctx.options.prune)
 
 
@@ -208,16 +232,12 @@ def write_metrics(ctx: Context, outcome: Outcome, log: Callable[[str], None]) ->
         return
     record = metrics.RunRecord(
         run_id=outcome.run_id, started_at=outcome.started_at, ended_at=outcome.ended_at, dry_run=outcome.dry_run,
-        target_name=ctx.target.name, workspace_host=ctx.client.config.host or "",
+        target_name=ctx.target_name, workspace_host=ctx.client.config.host or "",
         results=[r.as_row(outcome.run_id) for r in outcome.results])
     try:
-        db = ctx.db()
-        try:
-            metrics.write_run(db, ctx.artifacts.sync_tables, record)
-        finally:
-            db.close()
-    except Exception as exc:  # the alerts are deployed; losing the metrics must not hide that
-        log(f"warning: writing sync metrics to dbt target '{ctx.target.name}' failed: {describe(exc)} "
+        ctx.dbt_target.write_run(ctx.artifacts.sync_tables, record)
+    except (ConfigError, TargetError) as exc:  # the alerts are deployed; losing the metrics must not hide that
+        log(f"warning: writing sync metrics to dbt target '{ctx.target_name}' failed: {describe(exc)} "
             f"(the workspace changes of run {outcome.run_id} stand)")
 
 
