@@ -200,10 +200,7 @@ def serve(project_dir: Path, profiles_dir: Path | None, target_name: str | None)
                 db.close()  # short-lived: DuckDB lets one process write a file at a time
         except Exception as exc:
             reply({"error": _message(exc)})
-    # End of input: done. Skip the interpreter's teardown (about 0.5 s with dbt and pandas loaded),
-    # which the parent would otherwise wait for; every reply is flushed, every connection closed.
     out.close()
-    os._exit(0)
 
 
 def main() -> None:
@@ -213,6 +210,11 @@ def main() -> None:
     parser.add_argument("--target")
     args = parser.parse_args()
     serve(args.project_dir, args.profiles_dir, args.target)
+    # Done (end of input, or the target did not load). Skip the interpreter's teardown, about 0.5 s
+    # with dbt and pandas loaded, which the parent would wait for: every reply is flushed and every
+    # connection closed by now.
+    sys.stderr.flush()
+    os._exit(0)
 
 
 if __name__ == "__main__":
