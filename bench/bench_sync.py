@@ -27,8 +27,8 @@ What it measures, for each N in --sizes (default 100, 300, 1000):
 
   Each CLI row also splits its wall time by watching the emulator's request counter: start-up
   (process start to the first request: Python + databricks-sdk imports, artifacts), API (first
-  request to the last answer; includes waiting for the dbt target when the plan needs the last sync's
-  ids, and the metrics write, which comes before the lock is released) and after (output, exit).
+  request to the last answer, the metrics write included: it comes before the lock release) and
+  after (output, exit; in a no-op apply also the wait for the dbt target the plan needs).
 
   Naive baseline, same run, same latency, fresh emulator: the sync the seed documents describe,
   one sequential `w.alerts_v2.create_alert(AlertV2)` per alert in a Python process of its own,
@@ -481,8 +481,8 @@ def bench_size(snapshot: Path, tmp: Path, n: int, latency_ms: float, variants: l
     for c in checks:
         print(c.line())
     rps = defaults_rps()
-    if rps:
-        floor = max(n - rps, 0) / rps  # the bucket starts full: one second's worth passes at once
+    floor = max(n - rps, 0) / rps if rps else 0  # the bucket starts full: one second's worth passes at once
+    if floor:
         print(f"  note: at the default --max-rps {rps:g} the {n} creates cannot take less than {floor:.1f}s "
               f"(client-side pacing, bursts of {rps:g}), whatever --workers is; uncapped, --workers W at "
               f"{latency_ms:g} ms allow ~{1000 / latency_ms:.0f}*W requests/s.")
