@@ -382,3 +382,35 @@ def test_unloadable_profile_stops_a_plan_that_needs_it_and_never_hides_a_deploy(
     assert run.json["summary"]["created"] > 30
     assert "warning: writing sync metrics to dbt target 'local' failed" in run.stderr
     assert "ALERT_SYNC_TEST_UNSET_PATH" in run.stderr
+
+
+def test_the_target_helper_serves_requests_and_a_dead_one_is_an_error_not_a_crash(project, monkeypatch):
+    from datetime import datetime
+
+    from alert_sync.metrics import RunRecord
+    from alert_sync.project import load_artifacts
+    from alert_sync.target_process import TargetError, TargetProcess
+
+    monkeypatch.setenv("DBT_DUCKDB_PATH", str(project.duckdb_path))
+    tables = load_artifacts(project.path).sync_tables
+    helper = TargetProcess(project.path, project.path, "local")
+    try:
+        assert (helper.info().name, helper.info().adapter_type) == ("local", "duckdb")
+        assert helper.recorded_ids(tables) == {}  # nothing synced yet
+        now = datetime(2026, 11, 1, 6, 0, 0)
+        row = {"sync_run_id": "run-1", "alert_id": "X-1", "action": "CREATE", "status": "SUCCESS",
+               "databricks_alert_id": "db-1", "display_name": "X", "changed_fields": None, "error_message": None,
+               "api_latency_ms": 12.5, "synced_at": now}
+        helper.write_run(tables, RunRecord("run-1", now, now, False, "local", "http://h", [row]))
+        assert helper.recorded_ids(tables) == {"X-1": "db-1"}
+        helper._proc.kill()
+        helper._proc.wait()
+        try:
+            helper.recorded_ids(tables)
+        except TargetError as exc:
+            assert "exited with code" in str(exc)
+        else:
+            raise AssertionError("a dead helper must raise TargetError")
+    finally:
+        helper.close()
+    assert query(project, "select synced_at, api_latency_ms from alert_sync_results") == [(now, 12.5)]

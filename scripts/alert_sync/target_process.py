@@ -74,8 +74,8 @@ class TargetProcess:
         line = self._proc.stdout.readline() if self._proc.stdout else ""
         if not line:
             code = self._proc.wait()
-            raise ConfigError(f"The helper process that loads the dbt target exited with code {code} (its error "
-                              "is above).")
+            raise TargetError(f"the helper process that loads the dbt target exited with code {code} (its error "
+                              "is above)")
         return json.loads(line)
 
     def info(self) -> TargetInfo:
@@ -84,8 +84,8 @@ class TargetProcess:
             if self._info is None and self._error is None:
                 try:
                     message = self._read()
-                except ConfigError as exc:
-                    self._error = exc
+                except TargetError as exc:
+                    self._error = ConfigError(f"Cannot load the dbt target: {exc}.")
                 else:
                     if "error" in message:
                         self._error = ConfigError(message["error"])
@@ -100,8 +100,12 @@ class TargetProcess:
         self.info()
         with self._lock:
             assert self._proc.stdin is not None
-            self._proc.stdin.write(json.dumps({"op": op, **payload}, default=str) + "\n")
-            self._proc.stdin.flush()
+            try:
+                self._proc.stdin.write(json.dumps({"op": op, **payload}, default=str) + "\n")
+                self._proc.stdin.flush()
+            except OSError as exc:  # the helper is gone; _read says how it ended
+                if not isinstance(exc, BrokenPipeError):
+                    raise TargetError(f"cannot reach the dbt target helper process: {exc}") from exc
             message = self._read()
         if "error" in message:
             raise TargetError(message["error"])
