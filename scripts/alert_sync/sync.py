@@ -104,6 +104,11 @@ def workspace_client(options: Options) -> WorkspaceClient:
 
 def prepare(options: Options, log: Callable[[str], None]) -> Context:
     artifacts = load_artifacts(options.project_dir, options.target_path)
+    if artifacts.adapter_type != "databricks" and not options.allow_non_databricks_manifest:
+        raise ConfigError(
+            f"target/manifest.json was compiled with the '{artifacts.adapter_type}' adapter: its SQL is not Databricks "
+            f"SQL. Run `dbt build --target <a databricks target>` first, or pass --allow-non-databricks-manifest "
+            f"(local emulator, tests).")
     target_name = build_target_name(artifacts, options.target)
     dbt_target = TargetProcess(options.project_dir, options.profiles_dir, target_name)  # loads meanwhile
     try:
@@ -114,11 +119,6 @@ def prepare(options: Options, log: Callable[[str], None]) -> Context:
 
 
 def _prepare(options: Options, artifacts: Artifacts, target_name: str | None, dbt_target: TargetProcess) -> Context:
-    if artifacts.adapter_type != "databricks" and not options.allow_non_databricks_manifest:
-        raise ConfigError(
-            f"target/manifest.json was compiled with the '{artifacts.adapter_type}' adapter: its SQL is not Databricks "
-            f"SQL. Run `dbt build --target <a databricks target>` first, or pass --allow-non-databricks-manifest "
-            f"(local emulator, tests).")
     target_name = target_name or dbt_target.info().name  # a manifest without alert models does not say
     settings = DeploySettings(
         warehouse_id=resolve_warehouse_id(options, artifacts, dbt_target.info),
