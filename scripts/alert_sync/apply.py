@@ -26,6 +26,7 @@ from databricks.sdk.errors import (
 )
 from databricks.sdk.service.sql import AlertV2
 
+from .errors import describe
 from .plan import CREATE, DELETE, ERROR, NOOP, UPDATE, LIST_PAGE_SIZE, Action, Plan, base_name, folder_key
 from .ratelimit import RateLimiter
 
@@ -50,12 +51,6 @@ def read_with_retries(fn):
             if not outcome_unknown(exc) or attempt == RETRIES:
                 raise
             time.sleep(min(0.2 * 2 ** attempt, 2.0))
-
-
-def describe(exc: BaseException) -> str:
-    code = getattr(exc, "error_code", None)
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return f"{code}: {text}" if code and code not in text else text
 
 
 @dataclass

@@ -41,7 +41,7 @@ from databricks.sdk.service.sql import (
 from . import metrics
 from .catalog import NULL_CHECKS, CatalogRow, RowError, read_catalog
 from .desired import build_evaluation, node_problem
-from .errors import ConfigError
+from .errors import ConfigError, describe
 from .project import Artifacts, AlertNode, DbtTarget, load_build, resolve_profiles_dir
 
 OK, TRIGGERED, ERROR = "OK", "TRIGGERED", "ERROR"
@@ -325,9 +325,8 @@ def show(v: Any) -> str:
     return text_value(v) or ""
 
 
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text[:ERROR_CHARS]
+def _one_line(exc: BaseException | str) -> str:
+    return describe(exc)[:ERROR_CHARS]
 
 
 def _utcnow() -> datetime:

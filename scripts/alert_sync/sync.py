@@ -17,10 +17,10 @@ from databricks.sdk.errors import PermissionDenied, Unauthenticated
 from requests.adapters import HTTPAdapter
 
 from . import metrics
-from .apply import Applier, Result, describe, read_with_retries
+from .apply import Applier, Result, read_with_retries
 from .catalog import read_catalog, read_destinations
 from .desired import ChannelResolver, DeploySettings, build_desired
-from .errors import ConfigError
+from .errors import ConfigError, describe
 from .lock import WorkspaceLock
 from .plan import CREATE, DELETE, LIST_PAGE_SIZE, UPDATE, Plan, folder_key, make_plan
 from .project import Artifacts, build_target_name, load_artifacts

@@ -27,7 +27,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from .errors import ConfigError, describe
 from .project import Relation
 
 
@@ -158,10 +158,6 @@ def _warm_up(target: Any) -> None:
         pass
 
 
-def _message(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
-
-
 def serve(project_dir: Path, profiles_dir: Path | None, target_name: str | None) -> None:
     # The protocol owns the original stdout; anything else printing to stdout (dbt events, C
     # libraries) goes to stderr instead.
@@ -203,7 +199,7 @@ def serve(project_dir: Path, profiles_dir: Path | None, target_name: str | None)
             finally:
                 db.close()  # short-lived: DuckDB lets one process write a file at a time
         except Exception as exc:
-            reply({"error": _message(exc)})
+            reply({"error": describe(exc)})
     out.close()
 
 
