@@ -14,7 +14,7 @@ from pathlib import Path
 
 from databricks.sdk.service.sql import Aggregation, AlertEvaluationState, ComparisonOperator, SchedulePauseStatus
 
-from .errors import ConfigError
+from .errors import ConfigError, RowError
 
 CATALOG_COLUMNS = [
     "alert_id", "alert_name", "alert_description", "agent_domain", "severity", "query_model",
@@ -33,10 +33,6 @@ NULL_CHECKS = (ComparisonOperator.IS_NULL, ComparisonOperator.IS_NOT_NULL)
 FIRST_ROW = ("", "NONE", "FIRST")  # Alerts v2 has no FIRST aggregation: no aggregation = first row
 VALUE_TYPES = ("DOUBLE", "STRING", "BOOLEAN", "COLUMN")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-
-
-class RowError(ValueError):
-    """A catalog row that cannot become an alert; the message names the field and the fix."""
 
 
 @dataclass(frozen=True)

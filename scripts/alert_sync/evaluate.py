@@ -41,7 +41,7 @@ from databricks.sdk.service.sql import (
 from . import metrics
 from .catalog import NULL_CHECKS, CatalogRow, RowError, read_catalog
 from .desired import build_evaluation, node_problem
-from .errors import ConfigError, describe
+from .errors import ConfigError, EvalError, describe
 from .project import Artifacts, AlertNode, DbtTarget, load_build, resolve_profiles_dir
 
 OK, TRIGGERED, ERROR = "OK", "TRIGGERED", "ERROR"
@@ -54,10 +54,6 @@ ERROR_CHARS = 2000
 # ------------------------------------------------------------------------------------------------
 # Semantics (pure)
 # ------------------------------------------------------------------------------------------------
-
-class EvalError(Exception):
-    """The condition cannot be evaluated: the alert's state is ERROR and this is why."""
-
 
 class Verdict(NamedTuple):
     state: str        # OK, TRIGGERED or ERROR

@@ -27,7 +27,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, describe
+from .errors import ConfigError, TargetError, describe
 from .project import Relation
 
 
@@ -36,10 +36,6 @@ class TargetInfo:
     name: str
     adapter_type: str
     http_path: str | None  # Databricks targets: names the SQL warehouse
-
-
-class TargetError(Exception):
-    """The helper could not do what was asked (e.g. the database refused a write)."""
 
 
 def _tables_json(tables: dict[str, Relation]) -> dict[str, Any]:
