@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from databricks.sdk.service.sql import AlertV2
 
 from .desired import DesiredAlert
+from .workspace_paths import folder_key
 
 CREATE, UPDATE, NOOP, DELETE, ERROR = "CREATE", "UPDATE", "NOOP", "DELETE", "ERROR"
 LIST_PAGE_SIZE = 100  # the largest page the list endpoint is documented to serve: a no-op sync costs ceil(N/100) GETs
@@ -43,12 +44,6 @@ class Plan:
 
     def count(self, action: str) -> int:
         return sum(1 for a in self.actions if a.action == action)
-
-
-def folder_key(path: str | None) -> str:
-    """/Workspace/Shared/x and /Shared/x are the same workspace folder."""
-    path = (path or "").rstrip("/")
-    return path[len("/Workspace"):] if path.startswith("/Workspace/") else path
 
 
 DUPLICATE_SUFFIX = re.compile(r"^(?P<base>.*) \((?P<n>\d+)\)$")

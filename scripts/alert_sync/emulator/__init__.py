@@ -1,0 +1,38 @@
+"""Local emulator of the Databricks SQL Alerts v2 REST API (stdlib only).
+
+It stands in for a Databricks workspace in tests, benchmarks and ``make demo``, so it follows the
+real contract strictly: the request/response shapes are those of databricks-sdk 0.77
+(``databricks.sdk.service.sql.AlertV2`` and friends, ``AlertsV2API`` for the paths), errors are
+``{"error_code", "message"}`` JSON with the HTTP status the SDK maps to its typed exceptions.
+
+Where a rule comes from (tagged in the modules):
+  [SDK]    databricks-sdk 0.77 dataclasses/docstrings (service/sql.py, settings.py, workspace.py).
+  [DOCS]   Databricks REST docs / SDK docstrings for /api/2.0/alerts and DESIGN.md "Alerts v2 facts".
+  [SEEN]   behaviour reported against the real service (e.g. terraform-provider-databricks#4867:
+           a duplicate display name is silently renamed "Name (1)").
+  [ASSUME] not documented anywhere we could find; the emulator picks the strict reading.
+
+Served endpoints (all need ``Authorization: Bearer <token>``):
+  POST/GET /api/2.0/alerts, GET/PATCH/DELETE /api/2.0/alerts/{id}
+  GET /api/2.0/sql/warehouses[/{id}]
+  POST /api/2.0/workspace/mkdirs, GET /api/2.0/workspace/get-status,
+  POST /api/2.0/workspace/import, GET /api/2.0/workspace/export, POST /api/2.0/workspace/delete
+    (workspace files only, as alert-sync's apply lock uses them)
+  GET/POST /api/2.0/notification-destinations, GET /api/2.0/notification-destinations/{id}
+  GET /api/2.0/preview/scim/v2/Me
+Control endpoints (not Databricks API, no auth, not counted, never faulted):
+  GET /emulator/stats, POST /emulator/faults, POST /emulator/reset, POST /emulator/reset-counters
+
+Fault specs (``faults=[...]``, ``set_faults``, ``POST /emulator/faults``): see ``faults``.
+
+Modules: ``server`` (the Emulator class, HTTP, routing, request pipeline), ``alerts`` (AlertV2
+schema, checks, endpoints), ``schedule`` (Quartz cron, time zones), ``workspace`` (folders, files,
+warehouses, SCIM Me), ``destinations``, ``faults`` (faults, latency, rate limit), ``state`` (the
+shared lock, counters, objects and state file), ``api`` (errors, timestamps, paging).
+"""
+
+from .api import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from .server import DEFAULT_TOKEN, DEFAULT_USER, EMULATOR_WAREHOUSE_ID, Emulator, serve_forever
+
+__all__ = ["DEFAULT_PAGE_SIZE", "DEFAULT_TOKEN", "DEFAULT_USER", "EMULATOR_WAREHOUSE_ID", "Emulator",
+           "MAX_PAGE_SIZE", "serve_forever"]

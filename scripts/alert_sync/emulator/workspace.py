@@ -1,0 +1,122 @@
+"""The workspace around alerts: folders and workspace files (mkdirs, get-status, import, export,
+delete: only what alert-sync's apply lock needs), SQL warehouses and the caller (SCIM Me)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from ..workspace_paths import folder_key
+from .api import ApiError, invalid, malformed_body
+from .state import Store
+
+
+def check_workspace_path(path, field: str) -> str:
+    if not isinstance(path, str) or not path.startswith("/"):
+        raise invalid(f"{field}: {path!r} is not an absolute workspace path")
+    parts = path.rstrip("/").split("/")[1:]
+    if any(p in ("", ".", "..") for p in parts):
+        raise invalid(f"{field}: {path!r} is not a normalized workspace path")
+    return path
+
+
+class WorkspaceEndpoints(Store):
+    """/api/2.0/workspace/*, /api/2.0/sql/warehouses, /api/2.0/preview/scim/v2/Me."""
+
+    warehouse_ids: tuple
+
+    def folders(self) -> list[str]:
+        with self._lock:
+            return sorted(self._folders)
+
+    # -- warehouses ----------------------------------------------------------------------------
+    def _warehouse(self, warehouse_id):
+        return {"id": warehouse_id, "name": f"Emulator warehouse {warehouse_id}", "state": "RUNNING"}
+
+    def _list_warehouses(self, query):
+        return {"warehouses": [self._warehouse(w) for w in self.warehouse_ids]}
+
+    def _get_warehouse(self, warehouse_id, query):
+        if warehouse_id not in self.warehouse_ids:
+            raise ApiError(404, "RESOURCE_DOES_NOT_EXIST", f"Warehouse {warehouse_id} does not exist.")
+        return self._warehouse(warehouse_id)
+
+    # -- folders -------------------------------------------------------------------------------
+    def _mkdirs(self, query, body):
+        path = check_workspace_path(body.get("path") if isinstance(body, dict) else None, "path")
+        with self._lock:
+            before = len(self._folders)
+            self._mkdirs_locked(path)
+            if len(self._folders) != before:
+                self._bump("writes")
+                self._save()
+            return {}
+
+    def _get_status(self, query):
+        path = check_workspace_path(query.get("path"), "path")
+        with self._lock:
+            object_id = self._folders.get(folder_key(path))
+            file = self._files.get(folder_key(path))
+        if file is not None:
+            return {"object_type": "FILE", "path": path, "object_id": file["object_id"]}
+        if object_id is None:
+            raise ApiError(404, "RESOURCE_DOES_NOT_EXIST", f"Path ({path}) doesn't exist.")
+        return {"object_type": "DIRECTORY", "path": path.rstrip("/") or "/", "object_id": object_id}
+
+    # -- workspace files: only what alert-sync's lock needs ------------------------------------
+    def _import_file(self, query, body):
+        """[DOCS] import with overwrite=false fails RESOURCE_ALREADY_EXISTS when the path exists:
+        the atomic create-if-absent alert-sync's apply lock relies on."""
+        if not isinstance(body, dict):
+            raise malformed_body()
+        path = check_workspace_path(body.get("path"), "path")
+        content = body.get("content", "")
+        try:
+            base64.b64decode(content, validate=True)
+        except (binascii.Error, TypeError):
+            raise invalid("content: must be base64-encoded") from None
+        if body.get("format", "AUTO") not in ("AUTO", "RAW"):
+            raise invalid("format: the emulator imports workspace files only (AUTO or RAW)")
+        key = folder_key(path)
+        parent = key.rsplit("/", 1)[0] or "/"
+        with self._lock:
+            if parent not in self._folders:
+                raise ApiError(404, "RESOURCE_DOES_NOT_EXIST", f"The parent folder ({parent}) does not exist.")
+            if key in self._folders:
+                raise ApiError(400, "RESOURCE_ALREADY_EXISTS", f"Path ({path}) is a directory.")
+            existing = self._files.get(key)
+            if existing is not None and not body.get("overwrite", False):
+                raise ApiError(400, "RESOURCE_ALREADY_EXISTS", f"Path ({path}) already exists.")
+            object_id = existing["object_id"] if existing else self._new_object_id()
+            self._files[key] = {"object_id": object_id, "content": content}
+            self._bump("writes")
+            self._save()
+        return {}
+
+    def _export_file(self, query):
+        path = check_workspace_path(query.get("path"), "path")
+        with self._lock:
+            file = self._files.get(folder_key(path))
+        if file is None:
+            raise ApiError(404, "RESOURCE_DOES_NOT_EXIST", f"Path ({path}) doesn't exist.")
+        return {"content": file["content"], "file_type": path.rsplit(".", 1)[-1] if "." in path else ""}
+
+    def _delete_path(self, query, body):
+        path = check_workspace_path(body.get("path") if isinstance(body, dict) else None, "path")
+        key = folder_key(path)
+        with self._lock:
+            if key in self._files:
+                del self._files[key]
+            elif key in self._folders:
+                raise invalid("path: deleting folders is not supported by the emulator")
+            else:
+                raise ApiError(404, "RESOURCE_DOES_NOT_EXIST", f"Path ({path}) doesn't exist.")
+            self._bump("writes")
+            self._save()
+        return {}
+
+    # -- identity ------------------------------------------------------------------------------
+    def _me(self, query):
+        return {"id": "1000", "userName": self.user, "displayName": self.user.split("@")[0],
+                "active": True, "emails": [{"value": self.user, "primary": True, "type": "work"}],
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"]}
