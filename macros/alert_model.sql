@@ -1,18 +1,18 @@
 {#-
-  First line of every alert query model:  {{ alert_model() }}
-  - sets materialized='alert' (see materializations/alert.sql);
-  - declares the dependency on the catalog seed, so dbt runs the seed first and the
-    materialization can read this model's catalog row;
-  - records in the node's meta the deployment settings dbt resolved for this target (vars, target
-    name), so alert-sync deploys exactly what this build compiled and validated.
+  First line of every alert query model:  {{ dbt_alerts.alert_model() }}
+  - sets materialized='alert' (see materializations/alert.sql) and the tag `alert`;
+  - refs the catalog seed alert_configurations of the project, so dbt orders the seed first and
+    the materialization can read and check this model's catalog row;
+  - records in the node's meta the deploy settings dbt resolved for this target, so alert-sync
+    deploys exactly what this build compiled and validated.
   Renders nothing: the compiled SQL stays exactly the query that will be deployed.
 -#}
 {% macro alert_model() -%}
   {{- config(materialized='alert', tags=['alert'], meta={'alert_sync': {
         'target_name': target.name,
-        'display_name_prefix': var('alerts_display_name_prefix', ''),
-        'warehouse_id': var('alerts_warehouse_id', none),
-        'parent_path': var('alerts_parent_path', none),
+        'display_name_prefix': dbt_alerts.get_config_var('alerts_display_name_prefix') or '',
+        'warehouse_id': dbt_alerts.get_config_var('alerts_warehouse_id'),
+        'parent_path': dbt_alerts.get_config_var('alerts_parent_path'),
       }}) -}}
   {%- do ref('alert_configurations') -%}
 {%- endmacro %}

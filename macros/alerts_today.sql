@@ -1,4 +1,4 @@
-{#- Today's date according to alerts_now(): the date to anchor day-based alert windows on. -#}
+{#- Today's date according to dbt_alerts.alerts_now(): the date to anchor day-based alert windows on. -#}
 {% macro alerts_today() -%}
-  cast({{ alerts_now() }} as date)
+  cast({{ dbt_alerts.alerts_now() }} as date)
 {%- endmacro %}

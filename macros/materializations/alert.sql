@@ -1,23 +1,44 @@
 {#-
   materialized='alert': the model is a Databricks SQL alert query, not a relation.
 
-  `dbt build` compiles it and runs it on the target wrapped so that it returns no rows (the
-  warehouse still parses and plans it, so missing tables/columns fail here), then checks that the
-  catalog row's threshold column (and a COLUMN threshold) is among the output columns.
-  Nothing is created. The compiled SQL in manifest.json is what alert-sync deploys.
+  `dbt build` runs it on the target wrapped so that it returns no rows (the warehouse still
+  parses and plans it, so missing tables/columns fail here), and checks the model's catalog row:
+  every rule of dbt_alerts.catalog_row_problems, and that the threshold column (and a COLUMN
+  threshold) is an output column. These checks run with the alert node itself, so whatever
+  `--select` a build used, an alert model that succeeded vouches for its row; alert-sync deploys
+  only alerts whose model succeeded in the last build. Nothing is created. The compiled SQL in
+  manifest.json is what alert-sync deploys.
+
+  Package macros are called with the dbt_alerts. prefix: a materialization runs in the context of
+  the host's model, where only the host's own macros resolve without it.
 -#}
 {% materialization alert, default %}
-  {%- set catalog = alert_catalog_rows_for_model(model.name) -%}
-  {%- if catalog | length == 0 -%}
-    {{ exceptions.raise_compiler_error(
-        "Alert model '" ~ model.name ~ "' has no row in seeds/alert_configurations.csv: add a row with "
-        ~ "query_model = '" ~ model.name ~ "' (or delete the model).") }}
-  {%- elif catalog | length > 1 -%}
-    {{ exceptions.raise_compiler_error(
-        "Alert model '" ~ model.name ~ "' has " ~ (catalog | length) ~ " rows in seeds/alert_configurations.csv ("
-        ~ (catalog | map(attribute='alert_id') | join(', ')) ~ "): one model per alert; give each alert its own model.") }}
+  {%- set seed = dbt_alerts.catalog_seed_node(depends_on_of=model) -%}
+  {%- if seed is none -%}
+    {{ exceptions.raise_compiler_error("Alert model '" ~ model.name ~ "' does not depend on an alert catalog seed: "
+        ~ "start it with {{ dbt_alerts.alert_model() }} and keep the catalog in seeds/alert_configurations.csv.") }}
   {%- endif -%}
-  {%- set alert = catalog[0] -%}
+  {%- set seed_path = dbt_alerts.catalog_seed_path(seed) -%}
+  {%- set stale = dbt_alerts.catalog_seed_staleness(seed) -%}
+  {%- if stale -%}
+    {{ exceptions.raise_compiler_error("Alert model '" ~ model.name ~ "': " ~ stale) }}
+  {%- endif -%}
+
+  {%- set rows = dbt_alerts.catalog_text_rows(ref('alert_configurations'),
+        where='trim(cast(' ~ adapter.quote('query_model') ~ ' as ' ~ dbt.type_string() ~ ')) = ' ~ dbt_alerts.quote_string(model.name)) -%}
+  {%- if rows | length == 0 -%}
+    {{ exceptions.raise_compiler_error(
+        "Alert model '" ~ model.name ~ "' has no row in " ~ seed_path ~ ": add a row with "
+        ~ "query_model = '" ~ model.name ~ "' (or delete the model).") }}
+  {%- elif rows | length > 1 -%}
+    {{ exceptions.raise_compiler_error(
+        "Alert model '" ~ model.name ~ "' has " ~ (rows | length) ~ " rows in " ~ seed_path ~ " ("
+        ~ (rows | map(attribute='alert_id') | join(', ')) ~ "): one model per alert; give each alert its own model.") }}
+  {%- endif -%}
+  {%- set row = rows[0] -%}
+  {%- set alert_label = "Alert " ~ ((row.alert_id or '') | trim or '(row without alert_id)') ~ " (model '" ~ model.name ~ "')" -%}
+
+  {%- set problems = dbt_alerts.catalog_row_problems(row) -%}
 
   {{ run_hooks(pre_hooks) }}
 
@@ -30,18 +51,23 @@
   {%- endcall -%}
   {%- set output_columns = load_result('main')['table'].column_names | map('lower') | list -%}
 
-  {%- set required = [('threshold_column', alert.threshold_column)] -%}
-  {%- if (alert.threshold_value_type or '') | upper == 'COLUMN' -%}
-    {%- do required.append(('threshold_value (COLUMN)', alert.threshold_value)) -%}
+  {%- set required = [('threshold_column', (row.threshold_column or '') | trim)] -%}
+  {%- if (row.threshold_value_type or '') | trim | upper == 'COLUMN' -%}
+    {%- do required.append(('threshold_value (COLUMN)', (row.threshold_value or '') | trim)) -%}
   {%- endif -%}
-  {%- for field, column in required -%}
-    {%- if not column or (column | lower) not in output_columns -%}
-      {{ exceptions.raise_compiler_error(
-          "Alert " ~ alert.alert_id ~ " (model '" ~ model.name ~ "'): " ~ field ~ " '" ~ (column or '') ~
-          "' is not an output column of the query. Output columns: " ~ (output_columns | join(', ')) ~
-          ". Fix the catalog row or alias the column in the query.") }}
-    {%- endif -%}
+  {%- for field, column in required if column and (column | lower) not in output_columns -%}
+    {%- do problems.append((field, field ~ " '" ~ column ~ "' is not an output column of the query (output columns: "
+        ~ (output_columns | join(', ')) ~ "): fix the catalog row or alias the column in the query")) -%}
   {%- endfor -%}
+
+  {%- if problems -%}
+    {%- set lines = [] -%}
+    {%- for field, message in problems -%}
+      {%- do lines.append('  - ' ~ message) -%}
+    {%- endfor -%}
+    {{ exceptions.raise_compiler_error(alert_label ~ ": its row in " ~ seed_path ~ " is not a valid alert:\n"
+        ~ (lines | join('\n'))) }}
+  {%- endif -%}
 
   {{ run_hooks(post_hooks) }}
   {{ return({'relations': []}) }}

@@ -1,33 +1,45 @@
 {#-
-  The alert catalog, typed. One row per seed row (disabled alerts included, is_enabled says so).
-  Named stg_ because the seed already owns the name alert_configurations.
-  Raw columns are kept beside the typed ones so the catalog tests can name the bad value.
+  The alert catalog (the project's seed alert_configurations), typed. One row per seed row,
+  disabled alerts included (is_enabled says so). Named stg_ because the seed owns the name
+  alert_configurations. Every column is read as text first, so the model does not depend on the
+  types dbt inferred for the host's seed (a host needs no seed column_types). The validation is
+  in the tests on this model and in the `alert` materialization (dbt_alerts.catalog_row_problems).
 -#}
 with source as (
-    select * from {{ ref('alert_configurations') }}
+    select
+    {%- for column in dbt_alerts.catalog_columns() %}
+        trim(cast({{ adapter.quote(column) }} as {{ dbt.type_string() }})) as {{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
+    from {{ ref(project_name, 'alert_configurations') }}  {#- the host project's seed -#}
 ),
 
 cleaned as (
     select
-        trim(alert_id) as alert_id,
+        alert_id,
         alert_name,
         alert_description,
-        upper(trim(agent_domain)) as agent_domain,
-        upper(trim(severity)) as severity,
-        trim(query_model) as query_model,
-        trim(threshold_column) as threshold_column,
-        trim(threshold_operator) as threshold_operator,
-        upper(trim(threshold_value_type)) as threshold_value_type,
+        upper(agent_domain) as agent_domain,
+        upper(severity) as severity,
+        query_model,
+        threshold_column,
+        threshold_operator,
+        upper(threshold_value_type) as threshold_value_type,
         threshold_value,
-        upper(trim(coalesce(aggregation_type, ''))) as aggregation_type,
-        upper(trim(empty_result_state)) as empty_result_state,
-        trim(schedule_cron) as schedule_cron,
-        trim(schedule_timezone) as schedule_timezone,
-        upper(trim(pause_status)) as pause_status,
-        is_enabled,
+        upper(coalesce(aggregation_type, '')) as aggregation_type,
+        upper(empty_result_state) as empty_result_state,
+        schedule_cron,
+        schedule_timezone,
+        upper(pause_status) as pause_status,
+        case lower(is_enabled)
+            when 'true' then true when '1' then true when 'yes' then true
+            when 'false' then false when '0' then false when 'no' then false
+        end as is_enabled,
         notification_channels,
-        notify_on_ok,
-        retrigger_seconds,
+        case lower(coalesce(notify_on_ok, ''))
+            when 'true' then true when '1' then true when 'yes' then true
+            when 'false' then false when '0' then false when 'no' then false when '' then false
+        end as notify_on_ok,
+        cast({{ dbt.safe_cast('retrigger_seconds', dbt.type_float()) }} as {{ dbt.type_bigint() }}) as retrigger_seconds,
         custom_summary,
         custom_description,
         owner
@@ -37,7 +49,7 @@ cleaned as (
 select
     alert_id,
     alert_name,
-    {{ dbt.concat(["'" ~ var('alerts_display_name_prefix', '') ~ "'", "'['", "severity", "'] '", "alert_name"]) }} as display_name,
+    {{ dbt.concat([dbt_alerts.quote_string(dbt_alerts.get_config_var('alerts_display_name_prefix') or ''), "'['", "severity", "'] '", "alert_name"]) }} as display_name,
     alert_description,
     agent_domain,
     severity,
@@ -64,12 +76,12 @@ select
     end as comparison_operator,
     threshold_value_type,
     threshold_value,
-    case when threshold_value_type = 'DOUBLE' then try_cast(threshold_value as double) end as threshold_double,
+    case when threshold_value_type = 'DOUBLE' then {{ dbt.safe_cast('threshold_value', dbt.type_float()) }} end as threshold_double,
     case when threshold_value_type = 'STRING' then threshold_value end as threshold_string,
     case when threshold_value_type = 'BOOLEAN' then
-        case lower(trim(threshold_value)) when 'true' then true when 'false' then false end
+        case lower(threshold_value) when 'true' then true when 'false' then false end
     end as threshold_boolean,
-    case when threshold_value_type = 'COLUMN' then trim(threshold_value) end as threshold_column_name,
+    case when threshold_value_type = 'COLUMN' then threshold_value end as threshold_column_name,
     aggregation_type,
     -- Alerts v2 has no FIRST aggregation: FIRST / NONE / empty all mean "first row" (no aggregation).
     case when aggregation_type in ('', 'NONE', 'FIRST') then null else aggregation_type end as aggregation,
@@ -79,7 +91,7 @@ select
     pause_status,
     is_enabled,
     notification_channels,
-    {{ split_list('notification_channels') }} as notification_channel_list,
+    {{ dbt_alerts.split_list('notification_channels') }} as notification_channel_list,
     notify_on_ok,
     retrigger_seconds,
     custom_summary,

@@ -1,0 +1,94 @@
+{#-
+  Every check of one alert catalog row: the one place the dbt side validates a row. Used by the
+  catalog test (catalog_rows_valid, every row) and by the `alert` materialization (the model's own
+  row), so a row is checked whatever `dbt build --select` ran.
+
+  `row`: the row with every column as text (dbt_alerts.catalog_text_rows).
+  Returns a list of (field, message); each message names the value and the fix.
+-#}
+{% macro catalog_row_problems(row) -%}
+  {%- set re = modules.re -%}
+  {%- set problems = [] -%}
+  {%- set v = {} -%}
+  {%- for column in dbt_alerts.catalog_columns() -%}
+    {%- do v.update({column: (row[column] or '') | trim}) -%}
+  {%- endfor -%}
+
+  {%- for field, fix in [('alert_id', "every row needs a stable id such as COST-001"),
+                         ('alert_name', "every alert needs a name"),
+                         ('query_model', "name the dbt model holding the alert query (it starts with {{ dbt_alerts.alert_model() }})"),
+                         ('threshold_column', "name the query output column to evaluate")] if v[field] == '' -%}
+    {%- do problems.append((field, field ~ " is empty: " ~ fix)) -%}
+  {%- endfor -%}
+
+  {%- set domains = dbt_alerts.get_config_var('alerts_accepted_domains') | map('upper') | list -%}
+  {%- if v.agent_domain | upper not in domains -%}
+    {%- do problems.append(('agent_domain', "agent_domain is '" ~ v.agent_domain ~ "': use " ~ (domains | join(', '))
+        ~ " (var alerts_accepted_domains lists the accepted domains)")) -%}
+  {%- endif -%}
+  {%- for field, allowed in [('severity', ['CRITICAL', 'WARNING', 'INFO']),
+                             ('empty_result_state', ['OK', 'TRIGGERED', 'ERROR']),
+                             ('pause_status', ['PAUSED', 'UNPAUSED'])] if v[field] | upper not in allowed -%}
+    {%- do problems.append((field, field ~ " is '" ~ v[field] ~ "': use " ~ (allowed | join(', ')))) -%}
+  {%- endfor -%}
+
+  {#- Operators: symbols or Alerts v2 ComparisonOperator names. -#}
+  {%- set operators = {'>': 'GREATER_THAN', '>=': 'GREATER_THAN_OR_EQUAL', '<': 'LESS_THAN', '<=': 'LESS_THAN_OR_EQUAL',
+                       '=': 'EQUAL', '==': 'EQUAL', '!=': 'NOT_EQUAL', '<>': 'NOT_EQUAL'} -%}
+  {%- set operator = operators.get(v.threshold_operator, v.threshold_operator | upper) -%}
+  {%- set null_check = operator in ('IS_NULL', 'IS_NOT_NULL') -%}
+  {%- if operator not in operators.values() and not null_check -%}
+    {%- do problems.append(('threshold_operator', "threshold_operator is '" ~ v.threshold_operator ~ "': use >, >=, <, <=, =, !=, <> "
+        ~ "or an Alerts v2 name (GREATER_THAN, GREATER_THAN_OR_EQUAL, LESS_THAN, LESS_THAN_OR_EQUAL, EQUAL, NOT_EQUAL, IS_NULL, IS_NOT_NULL)")) -%}
+  {%- endif -%}
+
+  {#- Threshold: typed by threshold_value_type; empty exactly for IS_NULL / IS_NOT_NULL. -#}
+  {%- set value_type = v.threshold_value_type | upper -%}
+  {%- if null_check -%}
+    {%- if v.threshold_value != '' -%}
+      {%- do problems.append(('threshold_value', "threshold_value is '" ~ v.threshold_value ~ "': leave it empty for " ~ operator)) -%}
+    {%- endif -%}
+    {%- if value_type not in ('', 'DOUBLE', 'STRING', 'BOOLEAN', 'COLUMN') -%}
+      {%- do problems.append(('threshold_value_type', "threshold_value_type is '" ~ v.threshold_value_type ~ "': leave it empty for " ~ operator)) -%}
+    {%- endif -%}
+  {%- elif value_type not in ('DOUBLE', 'STRING', 'BOOLEAN', 'COLUMN') -%}
+    {%- do problems.append(('threshold_value_type', "threshold_value_type is '" ~ v.threshold_value_type ~ "': use DOUBLE, STRING, BOOLEAN or COLUMN")) -%}
+  {%- elif v.threshold_value == '' -%}
+    {%- do problems.append(('threshold_value', "threshold_value is empty: operator " ~ v.threshold_operator ~ " needs a " ~ value_type ~ " value")) -%}
+  {%- elif value_type == 'DOUBLE' and not re.fullmatch('[+-]?([0-9]+([.][0-9]*)?|[.][0-9]+)([eE][+-]?[0-9]+)?', v.threshold_value) -%}
+    {%- do problems.append(('threshold_value', "threshold_value is '" ~ v.threshold_value ~ "': threshold_value_type is DOUBLE, write a number such as 5000 or 0.25")) -%}
+  {%- elif value_type == 'BOOLEAN' and v.threshold_value | lower not in ('true', 'false') -%}
+    {%- do problems.append(('threshold_value', "threshold_value is '" ~ v.threshold_value ~ "': threshold_value_type is BOOLEAN, write true or false")) -%}
+  {%- endif -%}
+
+  {%- set aggregations = ['', 'NONE', 'FIRST', 'SUM', 'COUNT', 'COUNT_DISTINCT', 'AVG', 'MEDIAN', 'MIN', 'MAX', 'STDDEV'] -%}
+  {%- if v.aggregation_type | upper not in aggregations -%}
+    {%- do problems.append(('aggregation_type', "aggregation_type is '" ~ v.aggregation_type ~ "': use SUM, COUNT, COUNT_DISTINCT, AVG, "
+        ~ "MEDIAN, MIN, MAX, STDDEV, or empty / NONE / FIRST for the first row")) -%}
+  {%- endif -%}
+
+  {%- set cron_problem = dbt_alerts.quartz_cron_problem(v.schedule_cron) -%}
+  {%- if cron_problem -%}
+    {%- do problems.append(('schedule_cron', "schedule_cron '" ~ v.schedule_cron ~ "' " ~ cron_problem)) -%}
+  {%- endif -%}
+  {%- if v.schedule_timezone not in modules.pytz.all_timezones_set -%}
+    {%- do problems.append(('schedule_timezone', "schedule_timezone '" ~ v.schedule_timezone ~ "' is not an IANA time zone id; "
+        ~ "use e.g. UTC, America/Los_Angeles, Europe/Berlin")) -%}
+  {%- endif -%}
+
+  {#- Booleans as alert-sync reads them; an empty notify_on_ok means false. -#}
+  {%- for field in ['is_enabled', 'notify_on_ok'] -%}
+    {%- set allowed = ['true', 'false', '1', '0', 'yes', 'no'] + ([''] if field == 'notify_on_ok' else []) -%}
+    {%- if v[field] | lower not in allowed -%}
+      {%- do problems.append((field, field ~ " is '" ~ v[field] ~ "': write true or false")) -%}
+    {%- endif -%}
+  {%- endfor -%}
+  {%- if v.retrigger_seconds != '' and not re.fullmatch('[0-9]+([.]0*)?', v.retrigger_seconds) -%}
+    {%- do problems.append(('retrigger_seconds', "retrigger_seconds is '" ~ v.retrigger_seconds ~ "': use a whole number of seconds >= 0, or leave it empty")) -%}
+  {%- endif -%}
+
+  {%- for message in dbt_alerts.channel_problems(v.notification_channels) -%}
+    {%- do problems.append(('notification_channels', message)) -%}
+  {%- endfor -%}
+  {{ return(problems) }}
+{%- endmacro %}

@@ -1,0 +1,15 @@
+{#-
+  Every setting of the dbt_alerts package and its default: the one place defaults live. Read a
+  setting with dbt_alerts.get_config_var(name), never with var() (see there why).
+-#}
+{% macro alerts_default_config() -%}
+  {{ return({
+      'alerts_display_name_prefix': '',
+      'alerts_parent_path': none,
+      'alerts_warehouse_id': none,
+      'alerts_as_of': none,
+      'alerts_local_as_of': none,
+      'alert_sync_schema': none,
+      'alerts_accepted_domains': ['COST', 'SECURITY', 'PERFORMANCE', 'RELIABILITY', 'QUALITY'],
+  }) }}
+{%- endmacro %}
