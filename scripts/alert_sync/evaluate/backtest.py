@@ -1,0 +1,148 @@
+"""Backtest moments and the as-of recompile.
+
+A backtest evaluates the alerts as of past moments: `backtest_moments` turns --as-of / --from /
+--to / --step into the moments (at most MAX_MOMENTS), and `AsOfCompiler` recompiles the alert
+models with var `alerts_as_of` set to each one, through dbt's own dbtRunner in process, with the
+--vars of the last `dbt build` (`build_vars`) so that only alerts_as_of differs from what was built.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import shutil
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from .output import one_line
+
+AS_OF_VAR = "alerts_as_of"
+MAX_MOMENTS = 1000  # a backtest range longer than this is almost certainly a typo in --step
+
+_MOMENT_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S")
+
+
+def parse_moment(text: str, option: str) -> datetime:
+    for fmt in _MOMENT_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), fmt)
+        except ValueError:
+            continue
+    raise ConfigError(f"{option} '{text}' is not a date or timestamp: use YYYY-MM-DD or 'YYYY-MM-DD HH:MM[:SS]'")
+
+
+def parse_step(text: str) -> timedelta:
+    m = re.fullmatch(r"\s*(\d+)\s*([mhdw])\s*", text or "")
+    if not m or int(m.group(1)) == 0:
+        raise ConfigError(f"--step '{text}' is not valid: use a positive number of minutes, hours, days or weeks, "
+                          f"e.g. 1d, 6h, 30m, 1w")
+    unit = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[m.group(2)]
+    return timedelta(**{unit: int(m.group(1))})
+
+
+def format_moment(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def backtest_moments(as_of: str | None, start: str | None, end: str | None, step: str) -> list[str] | None:
+    """The as-of moments to evaluate (None: evaluate as built, "now")."""
+    if as_of and (start or end):
+        raise ConfigError("--as-of evaluates one moment; --from/--to a range: use one or the other")
+    if as_of:
+        return [format_moment(parse_moment(as_of, "--as-of"))]
+    if not start and not end:
+        return None
+    if not (start and end):
+        raise ConfigError("a backtest range needs both --from and --to")
+    first, last, delta = parse_moment(start, "--from"), parse_moment(end, "--to"), parse_step(step)
+    if last < first:
+        raise ConfigError(f"--to {end} is before --from {start}")
+    count = int((last - first) / delta) + 1
+    if count > MAX_MOMENTS:
+        raise ConfigError(f"--from {start} --to {end} --step {step} is {count} evaluations of every alert "
+                          f"(limit {MAX_MOMENTS}): use a larger --step or a shorter range")
+    return [format_moment(first + i * delta) for i in range(count)]
+
+
+def build_vars(project_dir: Path, target_path: str) -> dict[str, Any]:
+    """The --vars of the last `dbt build` (run_results.json), so a recompile differs only in alerts_as_of."""
+    try:
+        args = json.loads((project_dir / target_path / "run_results.json").read_text()).get("args") or {}
+    except (OSError, json.JSONDecodeError):
+        return {}
+    value = args.get("vars") or {}
+    if isinstance(value, str):
+        import yaml
+
+        value = yaml.safe_load(value) or {}
+    return dict(value) if isinstance(value, dict) else {}
+
+
+class AsOfCompiler:
+    """Recompiles alert models with var `alerts_as_of` set: dbt's own dbtRunner, in process, one
+    `dbt parse` and then one `dbt compile --select <alert models>` per moment against the parsed
+    manifest (so the per-moment cost is the compile only). Everything goes to a private temporary
+    target path; the project's target/ artifacts are never touched. The parse starts from a copy
+    of target/partial_parse.msgpack when there is one (dbt falls back to a full parse if stale)."""
+
+    def __init__(self, project_dir: Path, profiles_dir: Path, target_name: str, target_path: str,
+                 variables: dict[str, Any], models: list[str], workdir: Path):
+        self.project_dir, self.profiles_dir, self.target_name = project_dir, profiles_dir, target_name
+        self.variables, self.models, self.workdir = variables, sorted(set(models)), workdir
+        self.manifest = None
+        partial = project_dir / target_path / "partial_parse.msgpack"
+        if partial.exists():
+            shutil.copy2(partial, workdir / "partial_parse.msgpack")
+
+    def _invoke(self, args: list[str]):
+        from dbt.cli.main import dbtRunner
+
+        messages: list[str] = []
+
+        def collect(event) -> None:
+            if getattr(event.info, "level", "") == "error" and event.info.msg:
+                messages.append(" ".join(str(event.info.msg).split()))
+
+        common = ["--project-dir", str(self.project_dir), "--profiles-dir", str(self.profiles_dir),
+                  "--target", self.target_name, "--target-path", str(self.workdir),
+                  "--log-path", str(self.workdir), "--log-level", "none", "--no-use-colors",
+                  "--no-send-anonymous-usage-stats"]  # internal compiles: no tracking round trips
+        runner = dbtRunner(manifest=self.manifest, callbacks=[collect])
+        with contextlib.redirect_stdout(sys.stderr):  # --json owns stdout
+            result = runner.invoke([*args, *common])
+        return result, messages
+
+    def parse(self) -> None:
+        result, messages = self._invoke(["parse", "--vars", json.dumps(self.variables, default=str)])
+        if not result.success or result.result is None:
+            raise ConfigError("dbt parse failed while preparing the backtest: "
+                              + ("; ".join(messages) or one_line(result.exception or "unknown error")))
+        self.manifest = result.result
+
+    def compile(self, as_of: str) -> dict[str, tuple[str | None, str | None]]:
+        """model name -> (compiled SQL, None) or (None, why it did not compile)."""
+        if self.manifest is None:
+            self.parse()
+        if not self.models:
+            return {}
+        variables = {**self.variables, AS_OF_VAR: as_of}
+        result, messages = self._invoke(["compile", "--vars", json.dumps(variables, default=str),
+                                         "--select", " ".join(self.models), "--no-populate-cache"])
+        out: dict[str, tuple[str | None, str | None]] = {}
+        for r in getattr(result.result, "results", None) or []:
+            node = r.node
+            if str(r.status).lower().endswith("success") and getattr(node, "compiled_code", None):
+                out[node.name] = (node.compiled_code, None)
+            else:
+                out[node.name] = (None, f"dbt compile with {AS_OF_VAR}='{as_of}' failed: "
+                                        f"{' '.join(str(r.message or r.status).split())}")
+        if not out and not result.success:
+            raise ConfigError(f"dbt compile with {AS_OF_VAR}='{as_of}' failed: "
+                              + ("; ".join(messages) or one_line(result.exception or "unknown error")))
+        for model in self.models:
+            out.setdefault(model, (None, f"dbt compile with {AS_OF_VAR}='{as_of}' did not compile model '{model}'"))
+        return out

@@ -1,0 +1,130 @@
+"""How evaluate's values and results are shown and stored: JSON values, the text stored in
+alert_evaluations, values for people, error lines, and the human lines of a run."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from ..errors import describe
+from .semantics import ERROR, TRIGGERED
+
+if TYPE_CHECKING:  # types only: runner imports this module
+    from .runner import EvaluateOutcome, Evaluation
+
+ERROR_CHARS = 2000
+
+
+# ------------------------------------------------------------------------------------------------
+# Values for output and storage
+# ------------------------------------------------------------------------------------------------
+
+def json_value(v: Any) -> Any:
+    if v is None or isinstance(v, (bool, int, str)):
+        return v
+    if isinstance(v, float):
+        return v if math.isfinite(v) else repr(v)
+    if isinstance(v, Decimal):
+        return float(v)
+    if isinstance(v, datetime):
+        return v.isoformat(sep=" ")
+    if isinstance(v, date):
+        return v.isoformat()
+    return str(v)
+
+
+def text_value(v: Any) -> str | None:
+    """How a value is stored in alert_evaluations (a string column: any SQL type fits)."""
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return repr(v)
+    if isinstance(v, datetime):
+        return v.isoformat(sep=" ")
+    if isinstance(v, date):
+        return v.isoformat()
+    return str(v)
+
+
+def show(v: Any) -> str:
+    """A value for people: numbers without noise, strings quoted, NULL spelled out."""
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return f"'{v}'"
+    if isinstance(v, (float, Decimal)):
+        f = float(v)
+        if not math.isfinite(f):
+            return repr(f)
+        if f == int(f) and abs(f) < 1e15:
+            return str(int(f))
+        return f"{f:.6g}" if abs(f) < 1e-3 or abs(f) >= 1e9 else f"{f:.4f}".rstrip("0").rstrip(".")
+    return text_value(v) or ""
+
+
+def one_line(exc: BaseException | str) -> str:
+    """An error as one line, at most ERROR_CHARS (what `error` holds in the JSON and the table)."""
+    return describe(exc)[:ERROR_CHARS]
+
+
+# ------------------------------------------------------------------------------------------------
+# Human output
+# ------------------------------------------------------------------------------------------------
+
+def moment_label(moment: str | None) -> str:
+    return f"as of {moment}" if moment else "as of now (alerts_now())"
+
+
+def evaluation_lines(evaluations: list[Evaluation]) -> list[str]:
+    width = max([len(e.alert_id) for e in evaluations] + [8])
+    lines = []
+    for e in evaluations:
+        if e.state == ERROR:
+            detail = e.error or ""
+        elif e.row_count == 0:
+            detail = f"no rows: empty_result_state {e.state}"
+        else:
+            detail = e.condition()
+        stats = []
+        if e.row_count is not None:
+            stats.append(f"{e.row_count} row{'s' if e.row_count != 1 else ''}")
+        if e.duration_ms is not None:
+            stats.append(f"{e.duration_ms} ms")
+        suffix = f"  ({', '.join(stats)})" if stats else ""
+        lines.append(f"  {e.state:<9}  {e.alert_id:<{width}}  {detail}{suffix}")
+    return lines
+
+
+def moment_line(moment: str | None, evaluations: list[Evaluation]) -> str:
+    fired = [e.alert_id for e in evaluations if e.state == TRIGGERED]
+    errors = [e.alert_id for e in evaluations if e.state == ERROR]
+    text = f"  {moment or 'now'}  {len(fired):>3} triggered"
+    if fired:
+        text += ": " + ", ".join(fired)
+    if errors:
+        text += f"  | {len(errors)} error(s): " + ", ".join(errors)
+    return text
+
+
+def summary_lines(outcome: EvaluateOutcome) -> list[str]:
+    """Alerts that fired (or errored) over the range, most often first; the quiet ones in one line."""
+    rows = outcome.summary()
+    noisy = [r for r in rows if r["triggered"] or r["errors"]]
+    quiet = [r["alert_id"] for r in rows if not (r["triggered"] or r["errors"])]
+    width = max([len(r["alert_id"]) for r in rows] + [8])
+    lines = []
+    if noisy:
+        lines.append(f"  {'alert':<{width}}  fired    rate  errors  last fired")
+    for r in sorted(noisy, key=lambda r: (-r["triggered"], r["alert_id"])):
+        rate = f"{r['trigger_rate']:.0%}" if r["trigger_rate"] is not None else "-"
+        lines.append(f"  {r['alert_id']:<{width}}  {r['triggered']:>3}/{r['evaluations']:<3} {rate:>5}  "
+                     f"{r['errors']:>6}  {r['last_triggered_as_of'] or '-'}")
+    if quiet:
+        lines.append(f"  never fired ({len(quiet)}): {', '.join(quiet)}")
+    return lines
