@@ -1,12 +1,12 @@
 """alert-sync evaluate: Alerts v2 semantics on real DuckDB queries, backtests over a generated
 series with exact expected trigger counts, and the CLI on the shipped project (JSON shape, the
-alert_evaluations rows, exit codes)."""
+alert_evaluations rows, exit codes). The rules alone, without a database, are in
+test_evaluate_rules.py."""
 
 from __future__ import annotations
 
 import math
 import random
-import statistics
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -18,8 +18,7 @@ from conftest import DbtProject, alert_sync, clone_built
 from alert_sync import metrics
 from alert_sync.catalog import CatalogRow
 from alert_sync.desired import build_evaluation
-from alert_sync.evaluate import aggregate, backtest_moments, evaluate_rows, run_alert
-from databricks.sdk.service.sql import Aggregation
+from alert_sync.evaluate import run_alert
 
 JSON_KEYS = ["alert_id", "state", "value", "threshold", "row_count", "error", "duration_ms"]
 
@@ -120,15 +119,7 @@ def test_each_aggregation_matches_the_sql_aggregate(db, agg, sql_fn, values):
         assert math.isclose(float(ev.value), float(expected), rel_tol=1e-12), (agg, values, ev.value, expected)
 
 
-def test_aggregation_details(db):
-    assert aggregate([1, 2, 3, 4], Aggregation.MEDIAN, "x") == 2.5  # percentile_cont: mean of the middle two
-    assert aggregate([1, 2, 3, 4], Aggregation.STDDEV, "x") == pytest.approx(statistics.stdev([1, 2, 3, 4]))
-    assert aggregate([3], Aggregation.STDDEV, "x") is None  # sample stddev of one value is NULL
-    assert aggregate([None, None], Aggregation.COUNT, "x") == 0  # COUNT counts non-NULL values
-    assert aggregate([None, None], Aggregation.SUM, "x") is None
-    assert aggregate(["b", "a", None], Aggregation.MAX, "x") == "b"
-    assert aggregate([Decimal("1.10"), Decimal("2.20")], Aggregation.SUM, "x") == Decimal("3.30")
-    assert aggregate(["1.5", "2"], Aggregation.SUM, "x") == 3.5  # numeric strings are cast to DOUBLE
+def test_a_non_numeric_string_under_sum_is_an_error(db):
     ev = evaluate(db, "select * from (values ('a'), ('b')) as t(x)", agg="SUM")
     assert ev.state == "ERROR" and "cannot be cast to DOUBLE" in ev.error
 
@@ -194,21 +185,6 @@ def test_boolean_threshold_against_a_number_is_an_error_and_columns_match_case_i
     assert (ev.state, ev.value, ev.threshold) == ("TRIGGERED", Decimal("6012.5"), 5000.0)
     assert ev.as_json() == {"alert_id": "T-1", "state": "TRIGGERED", "value": 6012.5, "threshold": 5000.0,
                             "row_count": 1, "error": None, "duration_ms": ev.duration_ms}
-
-
-def test_evaluate_rows_is_pure_and_agrees_with_the_runner(db):
-    spec = build_evaluation(catalog_row(op=">=", value="3", agg="AVG"))
-    assert evaluate_rows(["x"], [(2,), (4,)], spec)[:3] == ("TRIGGERED", 3.0, 3.0)
-    assert evaluate_rows(["x"], [], spec).state == "OK"
-
-
-def test_backtest_moments():
-    assert backtest_moments(None, None, None, "1d") is None
-    assert backtest_moments("2026-10-13 06:00", None, None, "1d") == ["2026-10-13 06:00:00"]
-    assert backtest_moments(None, "2026-10-01", "2026-10-03", "1d") == [
-        "2026-10-01 00:00:00", "2026-10-02 00:00:00", "2026-10-03 00:00:00"]
-    assert backtest_moments(None, "2026-10-01 06:00", "2026-10-01 18:00", "6h")[-1] == "2026-10-01 18:00:00"
-    assert len(backtest_moments(None, "2026-10-01", "2026-10-08", "1w")) == 2
 
 
 # --------------------------------------------------------------------------------------------
