@@ -1,32 +1,41 @@
-# Everything a fresh machine needs: `make demo` and `make test` install into .venv themselves.
+# Everything a fresh machine needs: `make demo` and `make test` install into .venv themselves,
+# with the exact pins of constraints.txt (users get pyproject.toml's ranges).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-DBT := $(BIN)/dbt
-DBT_FLAGS := --profiles-dir .
-EMULATOR_PORT ?= 8765
+# A second environment with the oldest dbt the package allows (constraints-oldest.txt): the suite
+# parses and builds a host project with it (tests/test_host_project.py).
+OLDEST := .venv-oldest
+PIP_VERSION := 26.3
+EXAMPLE := example
 
 .PHONY: install demo test clean bench
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 
-# Re-installs when pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/activate
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[test]"
+# Re-installs when the project or its pins change.
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet pip==$(PIP_VERSION)
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[duckdb,databricks,test]"
 	touch $@
 
-install: $(VENV)/.installed profiles.yml
+$(OLDEST)/.installed: pyproject.toml constraints-oldest.txt
+	$(PYTHON) -m venv $(OLDEST)
+	$(OLDEST)/bin/pip install --quiet pip==$(PIP_VERSION)
+	$(OLDEST)/bin/pip install --quiet -c constraints-oldest.txt -e ".[duckdb]"
+	touch $@
 
-profiles.yml:
-	cp profiles.yml.example profiles.yml
-	@echo "created profiles.yml from profiles.yml.example (local DuckDB target by default)"
+$(EXAMPLE)/profiles.yml:
+	cp profiles.yml.example $@
+	@echo "created $@ from profiles.yml.example (local DuckDB target by default)"
+
+install: $(VENV)/.installed $(EXAMPLE)/profiles.yml
 
 demo: install
 	bash scripts/demo.sh
 
-test: install
+test: install $(OLDEST)/.installed
 	$(BIN)/pytest
 
 bench: install
@@ -34,4 +43,4 @@ bench: install
 	$(BIN)/python bench/bench_sync.py
 
 clean:
-	rm -rf target logs alerts.duckdb .emulator_state.json
+	rm -rf $(EXAMPLE)/target $(EXAMPLE)/logs $(EXAMPLE)/dbt_packages $(EXAMPLE)/alerts.duckdb logs

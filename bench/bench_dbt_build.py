@@ -6,7 +6,7 @@ What it measures
   2. The cost of the `alert` materialization at scale: "N alert models against N plain views in
      the same run". Two generated copies of the project get N models each in
      models/alerts/bench/, all reading a generated seed `bench_events`:
-       - alert: `{{ alert_model() }}` + `select sum(amount) as value from {{ ref('bench_events') }}
+       - alert: `{{ dbt_alerts.alert_model() }}` + `select sum(amount) as value from {{ ref('bench_events') }}
          where bucket = <i % 50>`, plus N rows appended to seeds/alert_configurations.csv
          (BENCH-0001.., query_model bench_alert_0001.., threshold_column value, DOUBLE, 10);
        - view:  the same N queries with `{{ config(materialized='view') }}`, no catalog rows.
@@ -17,9 +17,10 @@ What it measures
      SQL statements per node (from the debug-level logs/dbt.log), and the ratio alert / view
      (target <= 1.3).
 
-Nothing is written into the repository: the project (dbt_project.yml, models, macros, seeds,
-profiles.yml.example as profiles.yml) is copied once into a temp dir at start-up, every variant is
-derived from that snapshot, and DBT_DUCKDB_PATH points at a DuckDB file inside each copy.
+Nothing is written into the repository: the example project (example/, with the dbt_alerts package
+installed from this repository by packages.yml + dbt deps; profiles.yml.example as profiles.yml) is
+copied once into a temp dir at start-up, every variant is derived from that snapshot, and
+DBT_DUCKDB_PATH points at a DuckDB file inside each copy.
 
 Run it
   make bench                                   # = .venv/bin/python bench/bench_dbt_build.py
@@ -50,7 +51,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DBT = ROOT / ".venv" / "bin" / "dbt"
-PROJECT_FILES = ("dbt_project.yml", "models", "macros", "seeds")
+sys.path.insert(0, str(ROOT / "tests"))  # projects: copies of the example project
+from projects import EXAMPLE_NAME, copy_example  # noqa: E402
 BENCH_DIR = "models/alerts/bench"
 BENCH_SELECTOR = f"path:{BENCH_DIR}"
 BUCKETS = 50
@@ -140,19 +142,13 @@ class Project:
 
 
 def snapshot_repo(dest: Path) -> None:
-    """Copy the project files once (other people edit seeds/ and models/ while this runs)."""
-    dest.mkdir(parents=True)
-    for name in PROJECT_FILES:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name)
-        else:
-            shutil.copy2(src, dest / name)
-    shutil.copy2(ROOT / "profiles.yml.example", dest / "profiles.yml")
+    """Copy the example project once (other people edit seeds/ and models/ while this runs), with
+    the package installed from this repository (tests/projects.py, as the test suite does)."""
+    copy_example(dest)
 
 
 def copy_project(snapshot: Path, dest: Path, threads: int) -> Project:
-    shutil.copytree(snapshot, dest)
+    shutil.copytree(snapshot, dest, symlinks=True)  # dbt_packages/dbt_alerts links to this repository
     return Project(dest, threads)
 
 
@@ -188,7 +184,7 @@ def add_alert_models(project: Project, n: int) -> None:
     model_dir = project.path / BENCH_DIR
     model_dir.mkdir(parents=True)
     for i in range(1, n + 1):
-        (model_dir / f"{model_name('alert', i)}.sql").write_text("{{ alert_model() }}\n" + query(i))
+        (model_dir / f"{model_name('alert', i)}.sql").write_text("{{ dbt_alerts.alert_model() }}\n" + query(i))
 
     catalog = project.path / "seeds" / "alert_configurations.csv"
     with catalog.open(newline="") as f:
@@ -328,7 +324,7 @@ def main() -> int:
 
         stmts = {}
         for name in ("alert", "view"):
-            counts = variants[name].statements_per_node(f"model.dbt_alerts.bench_{name}_")
+            counts = variants[name].statements_per_node(f"model.{EXAMPLE_NAME}.bench_{name}_")
             stmts[name] = statistics.median(counts.values()) if counts else None
 
         summary = {}

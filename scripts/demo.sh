@@ -1,17 +1,21 @@
 #!/usr/bin/env bash
 # The main job on the local DuckDB target, end to end, with the bundled workspace emulator standing
-# in for Databricks: dbt seed + build, alert-sync plan / apply / no-op apply, evaluate (now and a
-# 7-day backtest), metrics and evaluation-history models.
+# in for Databricks: the example project (example/) installs the dbt_alerts package (dbt deps), then
+# dbt seed + build, alert-sync plan / apply / no-op apply, evaluate (now and a 7-day backtest),
+# metrics and evaluation-history models.
 # Run through `make demo` (which installs everything first).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-BIN=.venv/bin
+cd "$(dirname "$0")/../example"
+BIN=../.venv/bin
 DBT="$BIN/dbt"
 SYNC="$BIN/alert-sync"
 FLAGS=(--profiles-dir .)
 SYNC_FLAGS=(--allow-non-databricks-manifest)  # the local manifest is DuckDB SQL; fine for the emulator
 
 step() { printf '\n==> %s\n' "$*"; }
+
+step "dbt deps: install the dbt_alerts package (packages.yml: local: ../)"
+"$DBT" deps "${FLAGS[@]}"
 
 step "dbt seed: the alert catalog, notification destinations and local sample data"
 "$DBT" seed "${FLAGS[@]}"

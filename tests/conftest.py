@@ -1,127 +1,35 @@
-"""Shared fixtures: throwaway copies of the dbt project and real `dbt` runs on DuckDB."""
+"""Shared fixtures: throwaway copies of the example project (installing the dbt_alerts package from
+this repository), real `dbt` runs on DuckDB, the workspace emulator and the alert-sync CLI."""
 
 from __future__ import annotations
 
-import csv
-import io
 import os
-import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DBT = str(Path(sys.executable).with_name("dbt"))
-PROJECT_FILES = ("dbt_project.yml", "models", "macros", "seeds")
+from projects import DbtProject, clone_built, copy_example
 
-
-@dataclass
-class DbtResult:
-    returncode: int
-    output: str
-
-    @property
-    def ok(self) -> bool:
-        return self.returncode == 0
-
-
-class DbtProject:
-    """A copy of the project in a temp dir with its own DuckDB file and profiles.yml."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.duckdb_path = path / "alerts.duckdb"
-
-    @property
-    def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABRICKS_", "DBT_"))}
-        env["DBT_DUCKDB_PATH"] = str(self.duckdb_path)
-        env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
-        return env
-
-    def dbt(self, *args: str) -> DbtResult:
-        proc = subprocess.run(
-            [DBT, *args, "--project-dir", str(self.path), "--profiles-dir", str(self.path)],
-            cwd=self.path, env=self.env, capture_output=True, text=True, timeout=600,
-        )
-        return DbtResult(proc.returncode, proc.stdout + proc.stderr)
-
-    def rebuild(self) -> DbtResult:
-        """`dbt build` of a clone of the built project: its sample data seeds are already loaded
-        and unchanged, so they are left out (the rest, catalog seeds included, is built)."""
-        return self.dbt("build", "--exclude", "path:seeds/sample_data")
-
-    # --- editing the catalog -------------------------------------------------------------
-    @property
-    def catalog_path(self) -> Path:
-        return self.path / "seeds" / "alert_configurations.csv"
-
-    def catalog_rows(self) -> list[dict[str, str]]:
-        with self.catalog_path.open(newline="") as f:
-            return list(csv.DictReader(f))
-
-    def write_catalog(self, rows: list[dict[str, str]]) -> None:
-        fields = list(rows[0].keys()) if rows else []
-        with self.catalog_path.open(newline="") as f:
-            fields = next(csv.reader(f))
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-        self.catalog_path.write_text(buf.getvalue())
-
-    def model_path(self, name: str) -> Path:
-        return next(self.path.joinpath("models").rglob(f"{name}.sql"))
-
-    def add_alert(self, row: dict[str, str], sql: str | None = None, model_dir: str = "models/alerts/test") -> None:
-        """Append a catalog row; with `sql`, also write its query model."""
-        if sql is not None:
-            path = self.path / model_dir / f"{row['query_model']}.sql"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(sql)
-        self.write_catalog(self.catalog_rows() + [row])
-
-
-def copy_project(dest: Path) -> DbtProject:
-    dest.mkdir(parents=True, exist_ok=True)
-    for name in PROJECT_FILES:
-        src = PROJECT_ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dest / name)
-        else:
-            shutil.copy2(src, dest / name)
-    shutil.copy2(PROJECT_ROOT / "profiles.yml.example", dest / "profiles.yml")
-    return DbtProject(dest)
-
-
-def clone_built(built: DbtProject, dest: Path) -> DbtProject:
-    """Copy a built project (target/ and the DuckDB file too): a fresh `dbt build` costs ~10 s."""
-    shutil.copytree(built.path, dest, ignore=shutil.ignore_patterns("logs"))
-    return DbtProject(dest)
+WAREHOUSE = "emulator-warehouse"
 
 
 @pytest.fixture
 def dbt_project(tmp_path: Path, built_project: DbtProject) -> DbtProject:
-    """A private copy of the built project, to inject bad rows into and `rebuild()`."""
+    """A private copy of the built example, to inject bad rows into and `rebuild()`."""
     return clone_built(built_project, tmp_path / "project")
 
 
 @pytest.fixture(scope="session")
 def built_project(tmp_path_factory: pytest.TempPathFactory) -> DbtProject:
-    """The project as shipped, seeded and built once per test session (read-only for tests)."""
-    project = copy_project(tmp_path_factory.mktemp("built") / "project")
+    """The example project as shipped, seeded and built once per test session (read-only for tests)."""
+    project = copy_example(tmp_path_factory.mktemp("built") / "project")
     result = project.dbt("build")
     assert result.ok, result.output[-5000:]
     return project
 
 
 # --- workspace emulator + alert-sync CLI ---------------------------------------------------------
-
-WAREHOUSE = "emulator-warehouse"
-
 
 def provision_destinations(emu, project: DbtProject) -> None:
     """Create the workspace notification destinations the project's destinations seed refers to."""
@@ -172,7 +80,7 @@ def alert_sync(project: DbtProject, *args: str) -> SyncRun:
 
 @pytest.fixture
 def project(tmp_path: Path, built_project: DbtProject) -> DbtProject:
-    """A private copy of the session's built project (artifacts and DuckDB file included)."""
+    """A private copy of the session's built example (artifacts and DuckDB file included)."""
     return clone_built(built_project, tmp_path / "project")
 
 

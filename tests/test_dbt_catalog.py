@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from conftest import DbtProject
+from projects import DbtProject
 
 BAD_ID = "BAD-001"
 BAD_MODEL = "bad_alert_query"
@@ -39,9 +39,9 @@ def node_statuses(project: DbtProject) -> dict[str, str]:
 def assert_good_alerts_still_validated(project: DbtProject) -> None:
     """One bad row must not skip the validation of the others (partial success)."""
     statuses = node_statuses(project)
-    good_models = {r["query_model"] for r in project.catalog_rows() if r["alert_id"] != BAD_ID}
+    good_models = {r["query_model"] for r in project.catalog_rows() if r["alert_id"] != BAD_ID} - {BAD_MODEL}
     for model in good_models:
-        assert statuses.get(f"model.dbt_alerts.{model}") == "success", (model, statuses.get(f"model.dbt_alerts.{model}"))
+        assert statuses.get(project.node_id(model)) == "success", (model, statuses.get(project.node_id(model)))
 
 
 def test_shipped_catalog_builds_green(built_project: DbtProject):
@@ -54,7 +54,7 @@ def test_shipped_catalog_builds_green(built_project: DbtProject):
     # Every catalog row's model ran as an alert and produced no relation.
     manifest = json.loads((built_project.path / "target" / "manifest.json").read_text())
     for row in rows:
-        node = manifest["nodes"][f"model.dbt_alerts.{row['query_model']}"]
+        node = manifest["nodes"][built_project.node_id(row["query_model"])]
         assert node["config"]["materialized"] == "alert"
         assert statuses[node["unique_id"]] == "success"
         assert node["compiled_code"].strip().lower().startswith(("--", "select", "with"))
@@ -84,14 +84,14 @@ BAD_ROWS: list[tuple[str, dict[str, str], tuple[str, ...]]] = [
     ("pause_status", {"pause_status": "STOPPED"}, ("pause_status", "STOPPED")),
     ("double_does_not_parse", {"threshold_value": "lots"}, ("threshold_value", "lots")),
     ("boolean_does_not_parse", {"threshold_value_type": "BOOLEAN", "threshold_value": "yes"}, ("threshold_value", "yes")),
-    ("value_missing", {"threshold_value": ""}, ("threshold_value", "required")),
+    ("value_missing", {"threshold_value": ""}, ("threshold_value", "needs a DOUBLE value")),
     ("value_with_is_null", {"threshold_operator": "IS_NULL", "threshold_value": "5"}, ("threshold_value", "IS_NULL")),
     ("cron_five_fields", {"schedule_cron": "0 6 * * *"}, ("schedule_cron", "6 or 7")),
     ("cron_two_question_marks", {"schedule_cron": "0 0 6 ? * ?"}, ("schedule_cron", "?")),
     ("cron_no_question_mark", {"schedule_cron": "0 0 6 * * MON"}, ("schedule_cron", "?")),
     ("cron_bad_hour", {"schedule_cron": "0 0 25 * * ?"}, ("schedule_cron", "hour")),
     ("timezone", {"schedule_timezone": "Mars/Olympus_Mons"}, ("schedule_timezone", "Mars/Olympus_Mons")),
-    ("unknown_channel", {"notification_channels": "nobody_channel"}, ("nobody_channel",)),
+    ("bad_email", {"notification_channels": "ops@@example.com"}, ("ops@@example.com", "not a valid email")),
     ("retrigger_negative", {"retrigger_seconds": "-5"}, ("retrigger_seconds",)),
 ]
 
@@ -115,7 +115,8 @@ def test_duplicate_alert_id_fails_naming_it(dbt_project: DbtProject):
     inject(dbt_project, alert_id=good["alert_id"])
     result = dbt_project.rebuild()
     assert not result.ok
-    assert any(good["alert_id"] in line and "unique" in line for line in result.output.splitlines()), result.output[-3000:]
+    assert any(good["alert_id"] in line and "alert_id is used by 2 rows" in line
+               for line in result.output.splitlines()), result.output[-3000:]
 
 
 def test_query_model_that_does_not_exist(dbt_project: DbtProject):
@@ -138,11 +139,11 @@ def test_query_model_that_is_not_an_alert(dbt_project: DbtProject):
 def test_alert_model_without_catalog_row(dbt_project: DbtProject):
     orphan = dbt_project.path / "models" / "alerts" / "test" / "orphan_alert.sql"
     orphan.parent.mkdir(parents=True)
-    orphan.write_text("{{ alert_model() }}\nselect 1 as value\n")
+    orphan.write_text("{{ dbt_alerts.alert_model() }}\nselect 1 as value\n")
     result = dbt_project.rebuild()
     assert not result.ok
     assert "orphan_alert" in result.output and "no row in seeds/alert_configurations.csv" in result.output
-    assert node_statuses(dbt_project)["model.dbt_alerts.orphan_alert"] == "error"
+    assert node_statuses(dbt_project)[dbt_project.node_id("orphan_alert")] == "error"
 
 
 def test_two_rows_sharing_one_model(dbt_project: DbtProject):
@@ -159,7 +160,7 @@ def test_threshold_column_not_in_query_output(dbt_project: DbtProject):
     assert not result.ok
     assert any(BAD_ID in line and "no_such_column" in line and "not an output column" in line
                for line in result.output.splitlines()), result.output[-3000:]
-    assert node_statuses(dbt_project)[f"model.dbt_alerts.{BAD_MODEL}"] == "error"
+    assert node_statuses(dbt_project)[dbt_project.node_id(BAD_MODEL)] == "error"
     assert_good_alerts_still_validated(dbt_project)
 
 
@@ -171,8 +172,8 @@ def test_column_threshold_must_be_an_output_column(dbt_project: DbtProject):
 
 
 @pytest.mark.parametrize("sql,expected", [
-    ("{{ alert_model() }}\nselect count(*) as value from main.no_such_table\n", "no_such_table"),
-    ("{{ alert_model() }}\nselect no_such_column as value from {{ ref('alert_configurations') }}\n", "no_such_column"),
+    ("{{ dbt_alerts.alert_model() }}\nselect count(*) as value from main.no_such_table\n", "no_such_table"),
+    ("{{ dbt_alerts.alert_model() }}\nselect no_such_column as value from {{ ref('alert_configurations') }}\n", "no_such_column"),
 ], ids=["missing_table", "missing_column"])
 def test_broken_query_fails_its_node(dbt_project: DbtProject, sql, expected):
     good = template_row(dbt_project)
@@ -180,6 +181,6 @@ def test_broken_query_fails_its_node(dbt_project: DbtProject, sql, expected):
     dbt_project.add_alert(row, sql=sql)
     result = dbt_project.rebuild()
     assert not result.ok
-    assert node_statuses(dbt_project)[f"model.dbt_alerts.{BAD_MODEL}"] == "error"
+    assert node_statuses(dbt_project)[dbt_project.node_id(BAD_MODEL)] == "error"
     assert expected in result.output
     assert_good_alerts_still_validated(dbt_project)

@@ -13,7 +13,8 @@ from decimal import Decimal
 import duckdb
 import pytest
 
-from conftest import DbtProject, alert_sync, clone_built
+from conftest import alert_sync
+from projects import DbtProject, clone_built
 
 from alert_sync import metrics
 from alert_sync.catalog import CatalogRow
@@ -217,15 +218,15 @@ def series_project(tmp_path_factory, built_project) -> DbtProject:
              "threshold_value": str(THRESHOLD), "aggregation_type": "", "empty_result_state": "TRIGGERED",
              "is_enabled": "true"}
     project.add_alert(daily, sql=(
-        "{{ alert_model() }}\n"
-        "select amount from {{ ref('evaluate_series') }} where day = {{ alerts_today() }}\n"))
+        "{{ dbt_alerts.alert_model() }}\n"
+        "select amount from {{ ref('evaluate_series') }} where day = {{ dbt_alerts.alerts_today() }}\n"))
     window = {**daily, "alert_id": "SER-002", "alert_name": "Series 3-day window", "query_model": "series_window",
               "threshold_operator": ">=", "threshold_value": str(WINDOW_LIMIT), "aggregation_type": "SUM",
               "empty_result_state": "OK", "is_enabled": "false"}
     project.add_alert(window, sql=(
-        "{{ alert_model() }}\n"
+        "{{ dbt_alerts.alert_model() }}\n"
         "select day, amount from {{ ref('evaluate_series') }}\n"
-        "where day > cast({{ dbt.dateadd('day', -3, alerts_today()) }} as date) and day <= {{ alerts_today() }}\n"
+        "where day > cast({{ dbt.dateadd('day', -3, dbt_alerts.alerts_today()) }} as date) and day <= {{ dbt_alerts.alerts_today() }}\n"
         "order by day\n"))
     result = project.dbt("build")
     assert result.ok, result.output[-4000:]

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DbtProject, alert_sync
+from conftest import alert_sync
+from projects import DbtProject
 
 LOCAL = ("--allow-non-databricks-manifest",)
-FOLDER = "/Workspace/Shared/dbt_alerts/dbt_alerts/local"
+FOLDER = "/Workspace/Shared/dbt_alerts/dbt_alerts_example/local"
 ALERT_SYNC = str(Path(sys.executable).with_name("alert-sync"))
 
 

@@ -7,10 +7,11 @@ import json
 
 import duckdb
 
-from conftest import WAREHOUSE, DbtProject, alert_sync, provision_destinations
+from conftest import WAREHOUSE, alert_sync, provision_destinations
+from projects import DbtProject
 
 LOCAL = ("--allow-non-databricks-manifest",)
-FOLDER = "/Workspace/Shared/dbt_alerts/dbt_alerts/local"
+FOLDER = "/Workspace/Shared/dbt_alerts/dbt_alerts_example/local"
 
 OPERATORS = {">": "GREATER_THAN", ">=": "GREATER_THAN_OR_EQUAL", "<": "LESS_THAN", "<=": "LESS_THAN_OR_EQUAL",
              "=": "EQUAL", "==": "EQUAL", "!=": "NOT_EQUAL", "<>": "NOT_EQUAL"}
@@ -106,7 +107,7 @@ def test_first_apply_creates_every_enabled_alert_exactly_as_the_catalog_says(pro
     deployed = managed(workspace)
     assert len(deployed) == len(enabled)
     for row in enabled:
-        compiled = manifest["nodes"][f"model.dbt_alerts.{row['query_model']}"]["compiled_code"]
+        compiled = manifest["nodes"][project.node_id(row["query_model"])]["compiled_code"]
         want = expected_alert(row, compiled, seed_dest)
         got = actual_alert(deployed[want["display_name"]])
         for field in want:

@@ -14,7 +14,7 @@
   {%- if '' in items and (items | length > 1) -%}
     {%- do problems.append("notification_channels '" ~ channels ~ "' has an empty entry: list emails or destination ids separated by ';'") -%}
   {%- endif -%}
-  {%- for channel in items if channel != '' and not modules.re.fullmatch('[^@\s]+@[^@\s]+[.][^@\s]+', channel) -%}
+  {%- for channel in items if channel != '' and not modules.re.fullmatch('[^@\\s]+@[^@\\s]+[.][^@\\s]+', channel) -%}
     {%- if '@' in channel -%}
       {%- do problems.append("channel '" ~ channel ~ "' is not a valid email address") -%}
     {%- elif not has_destinations -%}

@@ -28,7 +28,7 @@
       {%- set ok.value = true -%}
     {%- else -%}
       {%- for part in field.split(',') -%}
-        {%- set m = re.fullmatch('(\*|[0-9]+|[A-Z]{3})(?:-([0-9]+|[A-Z]{3}))?(?:/([0-9]+))?', part) -%}
+        {%- set m = re.fullmatch('([*]|[0-9]+|[A-Z]{3})(?:-([0-9]+|[A-Z]{3}))?(?:/([0-9]+))?', part) -%}
         {%- if not m -%}
           {%- set ok.value = false -%}
         {%- else -%}

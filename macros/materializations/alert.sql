@@ -36,7 +36,7 @@
         ~ (rows | map(attribute='alert_id') | join(', ')) ~ "): one model per alert; give each alert its own model.") }}
   {%- endif -%}
   {%- set row = rows[0] -%}
-  {%- set alert_label = "Alert " ~ ((row.alert_id or '') | trim or '(row without alert_id)') ~ " (model '" ~ model.name ~ "')" -%}
+  {%- set alert_label = (row.alert_id or '') | trim or "(row without alert_id, alert_name '" ~ ((row.alert_name or '') | trim) ~ "')" -%}
 
   {%- set problems = dbt_alerts.catalog_row_problems(row) -%}
 
@@ -63,10 +63,10 @@
   {%- if problems -%}
     {%- set lines = [] -%}
     {%- for field, message in problems -%}
-      {%- do lines.append('  - ' ~ message) -%}
+      {%- do lines.append('  - ' ~ alert_label ~ ': ' ~ message) -%}
     {%- endfor -%}
-    {{ exceptions.raise_compiler_error(alert_label ~ ": its row in " ~ seed_path ~ " is not a valid alert:\n"
-        ~ (lines | join('\n'))) }}
+    {{ exceptions.raise_compiler_error("Alert model '" ~ model.name ~ "': its row in " ~ seed_path
+        ~ " is not a valid alert:\n" ~ (lines | join('\n'))) }}
   {%- endif -%}
 
   {{ run_hooks(post_hooks) }}

@@ -102,7 +102,11 @@ def load_artifacts(project_dir: Path, target_path: str = "target") -> Artifacts:
     nodes = manifest.get("nodes", {})
     seed = nodes.get(f"seed.{project_name}.alert_configurations")
     if seed is None:
-        raise ConfigError("The manifest has no seed `alert_configurations` (seeds/alert_configurations.csv).")
+        raise ConfigError(
+            f"The manifest of dbt project '{project_name}' has no seed `alert_configurations`: alert-sync looked "
+            f"for the alert catalog as seed.{project_name}.alert_configurations. Add seeds/alert_configurations.csv "
+            f"to the project (the header is in dbt_packages/dbt_alerts/seeds/alert_configurations.csv, once "
+            f"packages.yml lists dbt_alerts and `dbt deps` ran), then {RUN_DBT_BUILD}.")
     catalog_path = project_dir / seed["original_file_path"]
     _check_fresh(catalog_path, seed, "the alert catalog")
     dest = nodes.get(f"seed.{project_name}.notification_destinations")

@@ -1,0 +1,122 @@
+"""dbt projects for tests and benchmarks: copies of the example project (example/) and host
+projects made from scratch, each installing the dbt_alerts package from this repository with a
+`local:` entry in packages.yml and `dbt deps`, as any host does, with its own DuckDB file and
+profiles.yml. Real dbt, run as the `dbt` command of the current environment (or another one)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent  # the dbt_alerts package
+EXAMPLE_DIR = REPO_ROOT / "example"
+EXAMPLE_NAME = "dbt_alerts_example"
+EXAMPLE_FILES = ("dbt_project.yml", "models", "macros", "seeds")
+DBT = str(Path(sys.executable).with_name("dbt"))
+
+
+@dataclass
+class DbtResult:
+    returncode: int
+    output: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+class DbtProject:
+    """A dbt project in a temp dir with its own DuckDB file and profiles.yml."""
+
+    def __init__(self, path: Path, name: str = EXAMPLE_NAME, dbt: str = DBT):
+        self.path = path
+        self.name = name
+        self.dbt_executable = dbt
+        self.duckdb_path = path / "alerts.duckdb"
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABRICKS_", "DBT_"))}
+        env["DBT_DUCKDB_PATH"] = str(self.duckdb_path)
+        env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
+        return env
+
+    def dbt(self, *args: str) -> DbtResult:
+        proc = subprocess.run(
+            [self.dbt_executable, *args, "--project-dir", str(self.path), "--profiles-dir", str(self.path)],
+            cwd=self.path, env=self.env, capture_output=True, text=True, timeout=600,
+        )
+        return DbtResult(proc.returncode, proc.stdout + proc.stderr)
+
+    def node_id(self, model: str) -> str:
+        return f"model.{self.name}.{model}"
+
+    def rebuild(self) -> DbtResult:
+        """`dbt build` of a clone of the built example: its sample data seeds are already loaded
+        and unchanged, so they are left out (the rest, catalog seeds included, is built)."""
+        return self.dbt("build", "--exclude", "path:seeds/sample_data")
+
+    # --- editing the catalog -------------------------------------------------------------
+    @property
+    def catalog_path(self) -> Path:
+        return self.path / "seeds" / "alert_configurations.csv"
+
+    def catalog_rows(self) -> list[dict[str, str]]:
+        with self.catalog_path.open(newline="") as f:
+            return list(csv.DictReader(f))
+
+    def write_catalog(self, rows: list[dict[str, str]]) -> None:
+        with self.catalog_path.open(newline="") as f:
+            fields = next(csv.reader(f))
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        self.catalog_path.write_text(buf.getvalue())
+
+    def model_path(self, name: str) -> Path:
+        return next(self.path.joinpath("models").rglob(f"{name}.sql"))
+
+    def add_alert(self, row: dict[str, str], sql: str | None = None, model_dir: str = "models/alerts/test") -> None:
+        """Append a catalog row; with `sql`, also write its query model."""
+        if sql is not None:
+            path = self.path / model_dir / f"{row['query_model']}.sql"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(sql)
+        self.write_catalog(self.catalog_rows() + [row])
+
+
+def install_package(project: DbtProject) -> None:
+    """packages.yml with this repository as a `local:` package, then `dbt deps`."""
+    (project.path / "packages.yml").write_text(f"packages:\n  - local: {REPO_ROOT}\n")
+    result = project.dbt("deps")
+    assert result.ok, result.output[-3000:]
+
+
+def copy_example(dest: Path) -> DbtProject:
+    """A copy of the example project (its own profiles.yml from profiles.yml.example), with the
+    package installed from this repository."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in EXAMPLE_FILES:
+        src = EXAMPLE_DIR / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name)
+        else:
+            shutil.copy2(src, dest / name)
+    shutil.copy2(REPO_ROOT / "profiles.yml.example", dest / "profiles.yml")
+    project = DbtProject(dest)
+    install_package(project)
+    return project
+
+
+def clone_built(built: DbtProject, dest: Path) -> DbtProject:
+    """Copy a built project (target/ and the DuckDB file too): a fresh `dbt build` costs ~10 s.
+    dbt_packages/dbt_alerts is a symlink to this repository: copied as a link, not followed."""
+    shutil.copytree(built.path, dest, symlinks=True, ignore=shutil.ignore_patterns("logs"))
+    return DbtProject(dest, built.name, built.dbt_executable)
