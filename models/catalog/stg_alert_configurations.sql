@@ -39,7 +39,7 @@ cleaned as (
             when 'true' then true when '1' then true when 'yes' then true
             when 'false' then false when '0' then false when 'no' then false when '' then false
         end as notify_on_ok,
-        cast({{ dbt.safe_cast('retrigger_seconds', dbt.type_float()) }} as {{ dbt.type_bigint() }}) as retrigger_seconds,
+        cast({{ dbt.safe_cast('retrigger_seconds', 'double') }} as {{ dbt.type_bigint() }}) as retrigger_seconds,
         custom_summary,
         custom_description,
         owner
@@ -76,7 +76,7 @@ select
     end as comparison_operator,
     threshold_value_type,
     threshold_value,
-    case when threshold_value_type = 'DOUBLE' then {{ dbt.safe_cast('threshold_value', dbt.type_float()) }} end as threshold_double,
+    case when threshold_value_type = 'DOUBLE' then {{ dbt.safe_cast('threshold_value', 'double') }} end as threshold_double,
     case when threshold_value_type = 'STRING' then threshold_value end as threshold_string,
     case when threshold_value_type = 'BOOLEAN' then
         case lower(threshold_value) when 'true' then true when 'false' then false end

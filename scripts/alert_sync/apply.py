@@ -3,7 +3,7 @@ creating duplicates.
 
 Faults: 429/503 (with Retry-After) and connection errors are retried by databricks-sdk itself.
 The SDK does not retry 500/502/504. For idempotent calls (PATCH with the same body, DELETE) we
-retry those here. A create whose outcome is unknown (timeout, 5xx, reset: the server may have
+retry those here (retry.py). A create whose outcome is unknown (timeout, 5xx, reset: the server may have
 committed it) is never blindly re-sent: we first look in the managed folder for the alert with
 the desired name and adopt it. The SDK's own retry of a POST can also land twice; the service then
 stores the second as "Name (1)" and we trash that copy and adopt the first.
@@ -18,39 +18,16 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable
 
-import requests
 from databricks.sdk import WorkspaceClient
-from databricks.sdk.errors import (
-    DatabricksError, DeadlineExceeded, InternalError, NotFound, PermissionDenied, ResourceDoesNotExist,
-    TemporarilyUnavailable, TooManyRequests, Unauthenticated,
-)
+from databricks.sdk.errors import NotFound, PermissionDenied, ResourceDoesNotExist, Unauthenticated
 from databricks.sdk.service.sql import AlertV2
 
-from .errors import describe
+from .errors import Stopped, describe
 from .plan import CREATE, DELETE, ERROR, NOOP, UPDATE, LIST_PAGE_SIZE, Action, Plan, base_name, folder_key
 from .ratelimit import RateLimiter
+from .retry import call_with_retries, outcome_unknown
 
 FATAL = (PermissionDenied, Unauthenticated)
-RETRIES = 4
-
-
-def outcome_unknown(exc: BaseException) -> bool:
-    """The request may or may not have been executed by the server."""
-    if isinstance(exc, (requests.ConnectionError, requests.Timeout, TimeoutError, DeadlineExceeded,
-                        InternalError, TemporarilyUnavailable, TooManyRequests)):
-        return True
-    return type(exc) is DatabricksError  # unmapped statuses, e.g. 502 Bad Gateway
-
-
-def read_with_retries(fn):
-    """A read-only call, retried on the errors the SDK leaves to us (500/502/504, resets)."""
-    for attempt in range(RETRIES + 1):
-        try:
-            return fn()
-        except Exception as exc:
-            if not outcome_unknown(exc) or attempt == RETRIES:
-                raise
-            time.sleep(min(0.2 * 2 ** attempt, 2.0))
 
 
 @dataclass
@@ -72,10 +49,6 @@ class Result:
                 "api_latency_ms": self.latency_ms, "synced_at": self.synced_at}
 
 
-class Stopped(Exception):
-    pass
-
-
 class Applier:
     def __init__(self, w: WorkspaceClient, parent_path: str, workers: int = 8, max_rps: float | None = None,
                  dry_run: bool = False, on_result: Callable[[Result], None] | None = None):
@@ -93,7 +66,7 @@ class Applier:
     # --- calls -------------------------------------------------------------------------------
     def _call(self, fn, *args, idempotent: bool, **kwargs):
         """One API call, paced; idempotent calls are retried on outcome-unknown errors."""
-        for attempt in range(RETRIES + 1):
+        def once():
             if self.fatal is not None:
                 raise Stopped()
             self.limiter.acquire()
@@ -103,10 +76,8 @@ class Applier:
                 with self._lock:
                     self.fatal = self.fatal or exc
                 raise
-            except Exception as exc:
-                if not (idempotent and outcome_unknown(exc)) or attempt == RETRIES:
-                    raise
-                time.sleep(min(0.2 * 2 ** attempt, 2.0))
+
+        return call_with_retries(once, retryable=outcome_unknown if idempotent else (lambda exc: False))
 
     def _find_in_folder(self, display_name: str) -> list[AlertV2]:
         alerts = self._call(lambda: list(self.w.alerts_v2.list_alerts(page_size=LIST_PAGE_SIZE)), idempotent=True)
@@ -115,23 +86,21 @@ class Applier:
                       key=lambda a: (a.create_time or "", a.id))
 
     def _create(self, alert: AlertV2) -> AlertV2:
-        for attempt in range(RETRIES + 1):
+        def attempt() -> AlertV2:
             try:
                 created = self._call(self.w.alerts_v2.create_alert, alert, idempotent=False)
             except Exception as exc:
-                if not outcome_unknown(exc) or attempt == RETRIES:
-                    raise
-                # The server may have committed it: adopt rather than create a second one.
-                landed = self._find_in_folder(alert.display_name)
-                if landed:
-                    return self._dedupe(alert, landed)
-                time.sleep(min(0.2 * 2 ** attempt, 2.0))
-                continue
+                if outcome_unknown(exc):  # the server may have committed it: adopt, never create twice
+                    landed = self._find_in_folder(alert.display_name)
+                    if landed:
+                        return self._dedupe(alert, landed)
+                raise
             if created.display_name != alert.display_name:
                 # The name was taken (a create that landed twice): keep the oldest, trash the rest.
                 return self._dedupe(alert, self._find_in_folder(alert.display_name) or [created])
             return created
-        raise AssertionError("unreachable")
+
+        return call_with_retries(attempt)  # retried only when nothing landed and the outcome was unknown
 
     def _dedupe(self, alert: AlertV2, copies: list[AlertV2]) -> AlertV2:
         keep, extra = copies[0], copies[1:]

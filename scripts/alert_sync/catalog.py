@@ -117,6 +117,21 @@ def parse_bool(row: CatalogRow, field: str) -> bool:
     raise RowError(f"{field} '{row[field]}' must be true or false")
 
 
+def id_problems(rows: list[CatalogRow]) -> dict[int, str]:
+    """Why a row's alert_id cannot identify an alert (empty, or already used), by the row's line."""
+    problems: dict[int, str] = {}
+    first_line: dict[str, int] = {}
+    for row in rows:
+        if not row.alert_id:
+            problems[row.line] = f"alert_id is empty on line {row.line} of the catalog: give the row an id such as COST-001"
+        elif row.alert_id in first_line:
+            problems[row.line] = (f"alert_id '{row.alert_id}' is duplicated (lines {first_line[row.alert_id]} and "
+                                  f"{row.line}): alert ids must be unique")
+        else:
+            first_line[row.alert_id] = row.line
+    return problems
+
+
 def read_catalog(path: Path) -> list[CatalogRow]:
     with path.open(newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)

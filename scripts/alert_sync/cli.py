@@ -20,8 +20,15 @@ from .output import action_json, action_lines, plan_summary, render_plan
 from .sync import Options, exit_code, prepare, compute_plan, run_apply
 
 
-def _common(fn: Callable) -> Callable:
-    options = [
+def _apply_options(fn: Callable, options: list[Callable]) -> Callable:
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def dbt_options(fn: Callable) -> Callable:
+    """Where the last `dbt build` is, as dbt's own flags name it (every command)."""
+    return _apply_options(fn, [
         click.option("--project-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
                      show_default=True, help="dbt project directory."),
         click.option("--target-path", default="target", show_default=True,
@@ -31,16 +38,27 @@ def _common(fn: Callable) -> Callable:
                           "else ~/.dbt)."),
         click.option("--target", default=None,
                      help="dbt target: must be the one the last `dbt build` used (the default; $DBT_TARGET counts "
-                          "as --target); its connection receives the sync metrics."),
+                          "as --target). Its connection receives the sync metrics and runs evaluate's queries."),
+    ])
+
+
+def json_option(help: str = "Print exactly one JSON object on stdout; human output goes to stderr.") -> Callable:
+    return click.option("--json", "as_json", is_flag=True, help=help)
+
+
+def workspace_options(fn: Callable) -> Callable:
+    """The workspace and how to change it (plan and apply)."""
+    return _apply_options(fn, [
         click.option("--profile", "databricks_profile", default=None,
                      help="Databricks config profile (~/.databrickscfg). Default: databricks-sdk's auth chain "
                           "(DATABRICKS_HOST/DATABRICKS_TOKEN, OAuth, ...)."),
         click.option("--warehouse-id", default=None,
-                     help="SQL warehouse the alerts run on. Default: $DATABRICKS_WAREHOUSE_ID, else dbt var "
-                          "alerts_warehouse_id, else the warehouse in the dbt target's http_path."),
+                     help="SQL warehouse the alerts run on. Default: $DATABRICKS_WAREHOUSE_ID, else the dbt_alerts "
+                          "setting alerts_warehouse_id, else the warehouse in the dbt target's http_path."),
         click.option("--parent-path", default=None,
-                     help="Managed workspace folder of this target's alerts. Default: dbt var alerts_parent_path, "
-                          "else /Workspace/Shared/dbt_alerts/<project>/<target>. Nothing outside it is touched."),
+                     help="Managed workspace folder of this target's alerts. Default: the dbt_alerts setting "
+                          "alerts_parent_path, else /Workspace/Shared/dbt_alerts/<project>/<target>. Nothing "
+                          "outside it is touched."),
         click.option("--prune", is_flag=True,
                      help="Trash managed alerts that are no longer in the catalog, are disabled, or are duplicates."),
         click.option("--workers", type=click.IntRange(1, 64), default=16, show_default=True,
@@ -52,12 +70,12 @@ def _common(fn: Callable) -> Callable:
         click.option("--allow-non-databricks-manifest", is_flag=True,
                      help="Deploy a manifest compiled for another adapter (e.g. DuckDB, against the local "
                           "emulator). Refused by default: DuckDB SQL is not Databricks SQL."),
-        click.option("--json", "as_json", is_flag=True,
-                     help="Print exactly one JSON object on stdout; human output goes to stderr."),
-    ]
-    for option in reversed(options):
-        fn = option(fn)
-    return fn
+    ])
+
+
+def _common(fn: Callable) -> Callable:
+    """The options of plan and apply."""
+    return dbt_options(workspace_options(json_option()(fn)))
 
 
 def _options(kwargs: dict[str, Any]) -> Options:
@@ -183,7 +201,7 @@ EVALUATE_HELP = """Run each enabled alert's query on the dbt target and say what
 would decide: OK, TRIGGERED or ERROR, with the observed value, threshold, rows returned and duration.
 
 Without --as-of/--from the queries are those of the last `dbt build` (target/manifest.json), "now"
-being alerts_now(). With --as-of, or a range --from/--to [--step], the alert models are recompiled
+being dbt_alerts.alerts_now(). With --as-of, or a range --from/--to [--step], the alert models are recompiled
 with var alerts_as_of (into a temporary directory: target/ is left alone) and evaluated as of each
 moment: a backtest that counts how often each alert would have fired. Every evaluation is appended
 to the alert_sync.alert_evaluations table of the dbt target (see model alert_trigger_history).
@@ -194,16 +212,7 @@ TRIGGERED; 1 with --fail-on-error when any is ERROR; 2 nothing evaluated (usage,
 
 
 @main.command(help=EVALUATE_HELP)
-@click.option("--project-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="dbt project directory.")
-@click.option("--target-path", default="target", show_default=True,
-              help="dbt target path (holds manifest.json and run_results.json of the last `dbt build`).")
-@click.option("--profiles-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Directory of profiles.yml (default: $DBT_PROFILES_DIR, the project dir if it has one, else ~/.dbt).")
-@click.option("--target", default=None,
-              help="dbt target: must be the one the last `dbt build` used; the alert queries run on its connection "
-                   "and the evaluations are recorded there (default: the target of the last build; $DBT_TARGET "
-                   "counts as --target).")
+@dbt_options
 @click.option("--select", "select", multiple=True, metavar="ALERT_ID",
               help="Evaluate only these alerts (repeatable, or comma/space separated). A selected alert is evaluated "
                    "even when disabled, so a new alert can be backtested before it is switched on.")
@@ -222,10 +231,9 @@ TRIGGERED; 1 with --fail-on-error when any is ERROR; 2 nothing evaluated (usage,
               help="Do not append the evaluations to alert_sync.alert_evaluations.")
 @click.option("--fail-on-trigger", is_flag=True, help="Exit 3 when any evaluation is TRIGGERED (CI gate).")
 @click.option("--fail-on-error", is_flag=True, help="Exit 1 when any evaluation is ERROR.")
-@click.option("--json", "as_json", is_flag=True,
-              help='Print exactly one JSON object on stdout: {"run_id", "as_of", "evaluations": [{"alert_id", "state", '
-                   '"value", "threshold", "row_count", "error", "duration_ms"}]}; a range adds "from", "to", "step", '
-                   '"dates" and "summary". Human output goes to stderr.')
+@json_option('Print exactly one JSON object on stdout: {"run_id", "as_of", "evaluations": [{"alert_id", "state", '
+             '"value", "threshold", "row_count", "error", "duration_ms"}]}; a range adds "from", "to", "step", '
+             '"dates" and "summary". Human output goes to stderr.')
 def evaluate(**kwargs: Any) -> None:
     from .evaluate import (EvaluateOptions, evaluation_lines, exit_code, moment_label, moment_line,
                            run_evaluate, summary_lines)

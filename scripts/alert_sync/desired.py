@@ -10,7 +10,8 @@ from databricks.sdk.service.sql import (
     AlertV2OperandValue, AlertV2Subscription, CronSchedule,
 )
 
-from .catalog import EMAIL, NULL_CHECKS, VALUE_TYPES, CatalogRow, Destination, RowError, parse_bool
+from .catalog import EMAIL, NULL_CHECKS, VALUE_TYPES, CatalogRow, Destination, id_problems, parse_bool
+from .errors import RowError
 from .project import AlertNode
 
 
@@ -157,7 +158,7 @@ def build_desired(rows: list[CatalogRow], nodes: dict[str, AlertNode], settings:
                   channels: ChannelResolver) -> list[DesiredAlert]:
     """One DesiredAlert per catalog row; problems become that alert's error, never an exception."""
     out: list[DesiredAlert] = []
-    first_line: dict[str, int] = {}
+    bad_ids = id_problems(rows)
     for row in rows:
         alert_id = row.alert_id or f"(line {row.line})"
         display_name = settings.display_name_prefix + row.display_name
@@ -166,14 +167,8 @@ def build_desired(rows: list[CatalogRow], nodes: dict[str, AlertNode], settings:
         except RowError as exc:
             out.append(DesiredAlert(alert_id, display_name, True, error=str(exc)))
             continue
-        desired = DesiredAlert(alert_id, display_name, enabled)
+        desired = DesiredAlert(alert_id, display_name, enabled, error=bad_ids.get(row.line))
         out.append(desired)
-        if not row.alert_id:
-            desired.error = f"alert_id is empty on line {row.line} of the catalog: give the row an id such as COST-001"
-        elif row.alert_id in first_line:
-            desired.error = (f"alert_id '{row.alert_id}' is duplicated (lines {first_line[row.alert_id]} and "
-                             f"{row.line}): alert ids must be unique")
-        first_line.setdefault(row.alert_id, row.line)
         if desired.error or not enabled:
             continue
         node = nodes.get(row["query_model"])

@@ -24,6 +24,10 @@ class EvalError(AlertSyncError):
     """An alert's condition cannot be evaluated: its state is ERROR and this is why."""
 
 
+class Stopped(AlertSyncError):
+    """Not attempted: the run stopped after a fatal error (PERMISSION_DENIED, UNAUTHENTICATED)."""
+
+
 class TargetError(AlertSyncError):
     """The dbt target could not do what was asked (e.g. the database refused a write)."""
 

@@ -17,6 +17,7 @@ from typing import Any, Sequence
 
 from .errors import ConfigError
 from .project import DbtTarget, Relation
+from .summary import summarize
 
 
 class SqlTarget:
@@ -168,18 +169,16 @@ class RunRecord:
 def write_run(db: SqlTarget, tables: dict[str, Relation], run: RunRecord) -> None:
     results, metrics = tables["alert_sync_results"], tables["alert_sync_metrics"]
     latencies = [r["api_latency_ms"] for r in run.results if r.get("api_latency_ms") is not None]
-    count = lambda **kw: sum(1 for r in run.results if all(r.get(k) == v for k, v in kw.items()))  # noqa: E731
     errors = [r for r in run.results if r["status"] == "ERROR"]
     summary = "\n".join(f"{r['alert_id'] or r['display_name']}: {r['error_message']}" for r in errors[:20])
     if len(errors) > 20:
         summary += f"\n... and {len(errors) - 20} more"
+    counts = summarize((r["action"], r["status"]) for r in run.results)
     row = {
         "sync_run_id": run.run_id, "sync_started_at": run.started_at, "sync_ended_at": run.ended_at,
-        "total_alerts": len(run.results), "success_count": count(status="SUCCESS"),
-        "error_count": len(errors), "created_count": count(action="CREATE", status="SUCCESS"),
-        "updated_count": count(action="UPDATE", status="SUCCESS"),
-        "unchanged_count": count(action="NOOP", status="SUCCESS"),
-        "deleted_count": count(action="DELETE", status="SUCCESS"), "skipped_count": count(status="SKIPPED"),
+        "total_alerts": counts["total"], "success_count": counts["total"] - counts["errors"] - counts["skipped"],
+        "error_count": counts["errors"], "created_count": counts["created"], "updated_count": counts["updated"],
+        "unchanged_count": counts["unchanged"], "deleted_count": counts["deleted"], "skipped_count": counts["skipped"],
         "avg_api_latency_ms": statistics.fmean(latencies) if latencies else None,
         "min_api_latency_ms": min(latencies) if latencies else None,
         "max_api_latency_ms": max(latencies) if latencies else None,

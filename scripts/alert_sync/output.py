@@ -6,6 +6,7 @@ import difflib
 from typing import Any
 
 from .plan import CREATE, DELETE, ERROR, NOOP, UPDATE, Action, Plan
+from .summary import ERROR as ERROR_STATUS, SKIPPED, SUCCESS, summarize
 
 SYMBOLS = {CREATE: "+", UPDATE: "~", DELETE: "-", NOOP: " ", ERROR: "!"}
 VERBS = {CREATE: "create", UPDATE: "update", DELETE: "trash", NOOP: "unchanged", ERROR: "error"}
@@ -56,9 +57,9 @@ def render_plan(plan: Plan, header: str) -> str:
         lines.extend(action_lines(a))
     for w in plan.warnings:
         lines.append(f"  warning: {w}")
-    skipped = sum(1 for a in plan.actions if a.skipped)
-    lines += ["", f"Plan: {plan.count(CREATE)} to create, {plan.count(UPDATE)} to update, {plan.count(DELETE)} to trash, "
-                  f"{plan.count(NOOP) - skipped} unchanged, {plan.count(ERROR)} error(s), {skipped} disabled."]
+    s = plan_summary(plan)
+    lines += ["", f"Plan: {s['created']} to create, {s['updated']} to update, {s['deleted']} to trash, "
+                  f"{s['unchanged']} unchanged, {s['errors']} error(s), {s['skipped']} disabled."]
     return "\n".join(lines)
 
 
@@ -71,9 +72,6 @@ def action_json(a: Action, status_error: str | None = None, databricks_id: str |
 
 
 def plan_summary(plan: Plan) -> dict[str, Any]:
-    errors = plan.count(ERROR)
-    considered = sum(1 for a in plan.actions if not a.skipped)
-    return {"total": len(plan.actions), "created": plan.count(CREATE), "updated": plan.count(UPDATE),
-            "unchanged": plan.count(NOOP) - (len(plan.actions) - considered), "deleted": plan.count(DELETE),
-            "errors": errors, "skipped": len(plan.actions) - considered,
-            "success_rate": round((considered - errors) / considered, 4) if considered else 1.0}
+    """The --json summary of a plan: its actions as if applied successfully."""
+    return summarize((a.action, SKIPPED if a.skipped else ERROR_STATUS if a.action == ERROR else SUCCESS)
+                     for a in plan.actions)

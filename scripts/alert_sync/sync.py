@@ -17,7 +17,9 @@ from databricks.sdk.errors import PermissionDenied, Unauthenticated
 from requests.adapters import HTTPAdapter
 
 from . import metrics
-from .apply import Applier, Result, read_with_retries
+from .summary import summarize
+from .apply import Applier, Result
+from .retry import call_with_retries
 from .catalog import read_catalog, read_destinations
 from .desired import ChannelResolver, DeploySettings, build_desired
 from .errors import ConfigError, describe
@@ -144,10 +146,10 @@ def read_recorded_ids(ctx: Context, log: Callable[[str], None]) -> dict[str, str
 def compute_plan(ctx: Context, log: Callable[[str], None]) -> Plan:
     rows = read_catalog(ctx.artifacts.catalog_path)
     destinations = read_destinations(ctx.artifacts.destinations_path)
-    resolver = ChannelResolver(destinations, lambda: read_with_retries(
+    resolver = ChannelResolver(destinations, lambda: call_with_retries(
         lambda: list(ctx.client.notification_destinations.list())))
     try:
-        existing = read_with_retries(lambda: list(ctx.client.alerts_v2.list_alerts(page_size=LIST_PAGE_SIZE)))
+        existing = call_with_retries(lambda: list(ctx.client.alerts_v2.list_alerts(page_size=LIST_PAGE_SIZE)))
         desired = build_desired(rows, ctx.artifacts.alert_nodes, ctx.settings, resolver)
     except (PermissionDenied, Unauthenticated) as exc:
         raise ConfigError(f"The workspace refused the request ({describe(exc)}): check DATABRICKS_HOST / "
@@ -174,13 +176,7 @@ class Outcome:
     fatal: BaseException | None
 
     def summary(self) -> dict[str, Any]:
-        count = lambda action: sum(1 for r in self.results if r.status == "SUCCESS" and r.action.action == action)  # noqa
-        errors = sum(1 for r in self.results if r.status == "ERROR")
-        considered = sum(1 for r in self.results if r.status != "SKIPPED")
-        return {"total": len(self.results), "created": count("CREATE"), "updated": count("UPDATE"),
-                "unchanged": count("NOOP"), "deleted": count("DELETE"), "errors": errors,
-                "skipped": len(self.results) - considered,
-                "success_rate": round((considered - errors) / considered, 4) if considered else 1.0}
+        return summarize((r.action.action, r.status) for r in self.results)
 
 
 def run_apply(ctx: Context, log: Callable[[str], None], progress: Callable[[int, int, float], None] | None = None

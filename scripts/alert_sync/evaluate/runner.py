@@ -21,7 +21,7 @@ from typing import Any, Callable, Sequence
 from databricks.sdk.service.sql import AlertV2Evaluation
 
 from .. import metrics
-from ..catalog import NULL_CHECKS, CatalogRow, read_catalog
+from ..catalog import NULL_CHECKS, CatalogRow, id_problems, read_catalog
 from ..desired import build_evaluation, node_problem
 from ..errors import ConfigError, RowError
 from ..project import Artifacts, AlertNode, DbtTarget, load_build, resolve_profiles_dir
@@ -146,7 +146,7 @@ def plan_alerts(rows: list[CatalogRow], artifacts: Artifacts, select: Sequence[s
         raise ConfigError(f"--select: no alert {', '.join(unknown)} in {artifacts.catalog_path.name} "
                           f"(alert ids are e.g. {', '.join(sorted(known)[:3])})")
     planned: list[PlannedAlert] = []
-    seen: dict[str, int] = {}
+    bad_ids = id_problems(rows)
     for row in rows:
         alert_id = row.alert_id or f"(line {row.line})"
         try:
@@ -158,15 +158,9 @@ def plan_alerts(rows: list[CatalogRow], artifacts: Artifacts, select: Sequence[s
             continue
         if not wanted and not enabled:
             continue
-        alert = PlannedAlert(alert_id, row["query_model"], enabled)
+        alert = PlannedAlert(alert_id, row["query_model"], enabled, problem=bad_ids.get(row.line) or enabled_error)
         planned.append(alert)
-        if not row.alert_id:
-            alert.problem = f"alert_id is empty on line {row.line} of the catalog"
-        elif alert_id in seen:
-            alert.problem = f"alert_id '{alert_id}' is duplicated (lines {seen[alert_id]} and {row.line})"
-        seen.setdefault(alert_id, row.line)
-        if alert.problem or enabled_error:
-            alert.problem = alert.problem or enabled_error
+        if alert.problem:
             continue
         try:
             alert.spec = build_evaluation(row)
