@@ -167,8 +167,9 @@ def test_retrigger_seconds_whole_number_or_empty(raw, seconds):
     assert row(retrigger_seconds=raw).retrigger_seconds() == seconds
 
 
-@pytest.mark.parametrize("raw", ["-1", "1.5", "abc", "10s", "nan"])
+@pytest.mark.parametrize("raw", ["-1", "1.5", "abc", "10s", "nan", "inf", "1e3"])
 def test_retrigger_seconds_that_is_not_a_whole_number_ge_0_is_refused(raw):
+    # the dbt check's rule ([0-9]+ with an optional .0); "inf" used to escape as an OverflowError
     message = error_of(row(retrigger_seconds=raw).retrigger_seconds)
     assert f"retrigger_seconds '{raw}'" in message and "whole number" in message
 
@@ -287,6 +288,23 @@ def test_read_destinations_keys_by_destination_id(tmp_path):
     }
 
 
+@pytest.mark.parametrize("raw, enabled", [("", True), ("TRUE", True), ("1", True), ("yes", True),
+                                           ("false", False), ("0", False), ("No", False)])
+def test_destination_is_enabled_reads_booleans_as_the_catalog_does(tmp_path, raw, enabled):
+    path = write_csv(tmp_path / "notification_destinations.csv", ["destination_id", "destination_name", "is_enabled"],
+                     ["ops", "Ops", raw])
+    assert read_destinations(path)["ops"].is_enabled is enabled and read_destinations(path)["ops"].problem is None
+
+
+def test_a_destination_row_that_does_not_parse_is_an_error_of_the_alerts_using_it_only(tmp_path):
+    path = write_csv(tmp_path / "notification_destinations.csv", ["destination_id", "destination_name", "is_enabled"],
+                     ["ops", "Ops", "maybe"], ["sec", "Sec", "true"])
+    destinations = read_destinations(path)
+    message = error_of(resolver({**destinations, "sec": dest("sec", databricks_id="d-1")}).resolve, "ops")
+    assert "'ops'" in message and "is_enabled 'maybe'" in message
+    assert resolver({**destinations, "sec": dest("sec", databricks_id="d-1")}).resolve("sec").destination_id == "d-1"
+
+
 # --------------------------------------------------------------------------------------------
 # threshold_operand / build_evaluation
 # --------------------------------------------------------------------------------------------
@@ -304,6 +322,12 @@ def value_operand(**value) -> AlertV2Operand:
 ])
 def test_threshold_value_typed_by_threshold_value_type(value_type, raw, operand):
     assert threshold_operand(row(threshold_value_type=value_type, threshold_value=raw)) == operand
+
+
+@pytest.mark.parametrize("raw", ["inf", "nan", "-inf", "1_000", "5 000", "five"])
+def test_a_double_threshold_must_be_a_finite_number_as_the_dbt_check_reads_it(raw):
+    message = error_of(threshold_operand, row(threshold_value_type="DOUBLE", threshold_value=raw))
+    assert f"threshold_value '{raw}' is not a number" in message
 
 
 def test_column_threshold_compares_with_another_output_column_aggregated_alike():

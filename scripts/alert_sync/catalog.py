@@ -33,6 +33,8 @@ NULL_CHECKS = (ComparisonOperator.IS_NULL, ComparisonOperator.IS_NOT_NULL)
 FIRST_ROW = ("", "NONE", "FIRST")  # Alerts v2 has no FIRST aggregation: no aggregation = first row
 VALUE_TYPES = ("DOUBLE", "STRING", "BOOLEAN", "COLUMN")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+WHOLE_SECONDS = re.compile(r"[0-9]+(\.0*)?")
+NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")  # as the dbt check reads DOUBLE
 
 
 @dataclass(frozen=True)
@@ -96,25 +98,25 @@ class CatalogRow:
         raw = self["retrigger_seconds"]
         if raw == "":
             return None
-        try:
-            value = int(float(raw))
-        except ValueError:
-            raise RowError(f"retrigger_seconds '{raw}' is not a whole number of seconds") from None
-        if value < 0 or value != float(raw):
-            raise RowError(f"retrigger_seconds '{raw}' must be a whole number >= 0")
-        return value
+        if not WHOLE_SECONDS.fullmatch(raw):  # the dbt check's rule: no sign, exponent, inf or nan
+            raise RowError(f"retrigger_seconds '{raw}' must be a whole number of seconds >= 0, or empty")
+        return int(float(raw))
 
     def channels(self) -> list[str]:
         return [c.strip() for c in self["notification_channels"].split(";") if c.strip()]
 
 
 def parse_bool(row: CatalogRow, field: str) -> bool:
-    raw = row[field].lower()
-    if raw in ("true", "1", "yes"):
-        return True
-    if raw in ("false", "0", "no"):
-        return False
-    raise RowError(f"{field} '{row[field]}' must be true or false")
+    value = bool_value(row[field])
+    if value is None:
+        raise RowError(f"{field} '{row[field]}' must be true or false")
+    return value
+
+
+def bool_value(raw: str) -> bool | None:
+    """true/1/yes or false/0/no, any case (as the dbt checks read booleans); None otherwise."""
+    raw = raw.strip().lower()
+    return True if raw in ("true", "1", "yes") else False if raw in ("false", "0", "no") else None
 
 
 def id_problems(rows: list[CatalogRow]) -> dict[int, str]:
@@ -149,6 +151,7 @@ class Destination:
     destination_type: str
     databricks_destination_id: str
     is_enabled: bool
+    problem: str | None = None  # why alerts cannot use it (a row that does not parse)
 
 
 def read_destinations(path: Path | None) -> dict[str, Destination]:
@@ -158,9 +161,12 @@ def read_destinations(path: Path | None) -> dict[str, Destination]:
         out = {}
         for r in csv.DictReader(f):
             key = (r.get("destination_id") or "").strip()
+            raw_enabled = (r.get("is_enabled") or "").strip()
+            enabled = bool_value(raw_enabled) if raw_enabled else True  # an empty is_enabled means enabled
             out[key] = Destination(
                 destination_id=key, destination_name=(r.get("destination_name") or "").strip(),
                 destination_type=(r.get("destination_type") or "").strip().upper(),
                 databricks_destination_id=(r.get("databricks_destination_id") or "").strip(),
-                is_enabled=(r.get("is_enabled") or "true").strip().lower() == "true")
+                is_enabled=bool(enabled),
+                problem=None if enabled is not None else f"its is_enabled '{raw_enabled}' must be true or false")
         return out

@@ -10,7 +10,7 @@ from databricks.sdk.service.sql import (
     AlertV2OperandValue, AlertV2Subscription, CronSchedule,
 )
 
-from .catalog import EMAIL, NULL_CHECKS, VALUE_TYPES, CatalogRow, Destination, id_problems, parse_bool
+from .catalog import EMAIL, NULL_CHECKS, NUMBER, VALUE_TYPES, CatalogRow, Destination, id_problems, parse_bool
 from .errors import RowError
 from .project import AlertNode
 
@@ -60,6 +60,9 @@ class ChannelResolver:
         if dest is None:
             raise RowError(f"notification channel '{channel}' is neither an email nor a destination_id of "
                            f"seeds/notification_destinations.csv")
+        if dest.problem:
+            raise RowError(f"notification channel '{channel}': seeds/notification_destinations.csv row {channel} is "
+                           f"not usable: {dest.problem}")
         if not dest.is_enabled:
             raise RowError(f"notification channel '{channel}' is disabled in seeds/notification_destinations.csv")
         if dest.databricks_destination_id:
@@ -82,10 +85,9 @@ def threshold_operand(row: CatalogRow) -> AlertV2Operand:
     if raw == "":
         raise RowError(f"threshold_value is empty: operator {row['threshold_operator']} needs a {value_type} value")
     if value_type == "DOUBLE":
-        try:
-            return AlertV2Operand(value=AlertV2OperandValue(double_value=float(raw)))
-        except ValueError:
-            raise RowError(f"threshold_value '{raw}' is not a number (threshold_value_type is DOUBLE)") from None
+        if not NUMBER.fullmatch(raw):  # float() would also take inf, nan and 1_000
+            raise RowError(f"threshold_value '{raw}' is not a number (threshold_value_type is DOUBLE)")
+        return AlertV2Operand(value=AlertV2OperandValue(double_value=float(raw)))
     if value_type == "BOOLEAN":
         if raw.lower() not in ("true", "false"):
             raise RowError(f"threshold_value '{raw}' must be true or false (threshold_value_type is BOOLEAN)")
