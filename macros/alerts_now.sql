@@ -12,7 +12,7 @@
     {%- set as_of = dbt_alerts.get_config_var('alerts_local_as_of') -%}
   {%- endif -%}
   {%- if as_of -%}
-    cast('{{ as_of | string | replace("'", "''") }}' as timestamp)
+    cast({{ dbt_alerts.quote_string(as_of) }} as timestamp)
   {%- else -%}
     {{ dbt.current_timestamp() }}
   {%- endif -%}

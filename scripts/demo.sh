@@ -69,4 +69,4 @@ step "trigger history per alert (alert_trigger_history)"
    from {{ ref('alert_trigger_history') }} order by trigger_count desc, alert_id" 2>/dev/null \
   || "$DBT" show "${FLAGS[@]}" --select alert_trigger_history --limit 8
 
-step "done: alerts deployed to the emulator; see README for pointing the same project at Databricks"
+step "done: alerts deployed to the emulator; see docs/cli.md for pointing the same project at Databricks"

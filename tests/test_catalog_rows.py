@@ -210,14 +210,16 @@ def test_display_name_is_severity_in_brackets_then_name():
 # id_problems: alert_id is a stable key, unique
 # --------------------------------------------------------------------------------------------
 
-def test_empty_and_duplicate_ids_are_problems_of_their_own_lines_only():
+def test_empty_ids_and_every_row_sharing_an_id_are_problems():
+    # Which of two rows sharing an id is meant cannot be known: neither may be deployed.
     rows = [row(2, alert_id="A"), row(3, alert_id=""), row(4, alert_id="A"), row(5, alert_id="B"),
             row(6, alert_id="  ")]
     problems = id_problems(rows)
-    assert sorted(problems) == [3, 4, 6]
+    assert sorted(problems) == [2, 3, 4, 6]
     assert "alert_id is empty" in problems[3] and "line 3" in problems[3]
     assert "alert_id is empty" in problems[6]
-    assert "'A'" in problems[4] and "duplicated" in problems[4] and "lines 2 and 4" in problems[4]
+    for line in (2, 4):
+        assert "'A'" in problems[line] and "used by lines 2, 4" in problems[line] and "unique" in problems[line]
 
 
 def test_unique_ids_have_no_problems():
@@ -499,14 +501,15 @@ def test_build_desired_one_bad_row_never_costs_the_others():
     assert [d.alert_id for d in desired] == ["GOOD-1", "BAD-OP", "OFF-1", "FAILED", "GOOD-1", "(line 7)",
                                              "BAD-BOOL", "BAD-CHANNEL", "GOOD-2"]
     by_line = dict(zip(range(2, 11), desired))
-    for good in (by_line[2], by_line[10]):
-        assert good.error is None and good.enabled and isinstance(good.alert, AlertV2)
+    good = by_line[10]
+    assert good.error is None and good.enabled and isinstance(good.alert, AlertV2)
     assert by_line[10].alert.display_name == "[WARNING] Other"
 
     disabled = by_line[4]  # not built at all: its bad operator and missing model are no error
     assert (disabled.enabled, disabled.alert, disabled.error) == (False, None, None)
 
-    expected_errors = {3: "threshold_operator '=>'", 5: "model 'broken' error: boom", 6: "duplicated (lines 2 and 6)",
+    expected_errors = {2: "used by lines 2, 6", 3: "threshold_operator '=>'", 5: "model 'broken' error: boom",
+                       6: "used by lines 2, 6",
                        7: "alert_id is empty on line 7", 8: "is_enabled 'perhaps'", 9: "notification channel 'nowhere'"}
     for line, words in expected_errors.items():
         assert by_line[line].alert is None

@@ -117,6 +117,8 @@ def test_duplicate_alert_id_fails_naming_it(dbt_project: DbtProject):
     assert not result.ok
     assert any(good["alert_id"] in line and "alert_id is used by 2 rows" in line
                for line in result.output.splitlines()), result.output[-3000:]
+    statuses = node_statuses(dbt_project)  # neither alert model vouches for a row whose id is shared
+    assert statuses[dbt_project.node_id(good["query_model"])] == statuses[dbt_project.node_id(BAD_MODEL)] == "error"
 
 
 def test_query_model_that_does_not_exist(dbt_project: DbtProject):

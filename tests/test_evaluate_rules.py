@@ -1,6 +1,6 @@
 """The Alerts v2 rules of `alert-sync evaluate`, as unit tests: no dbt, no database.
 
-Each test states a rule of README "How evaluate decides a state" (numbered as there) or of
+Each test states a rule of docs/evaluate.md "How evaluate decides a state" (numbered as there) or of
 "Backtests", and checks semantics.py / backtest.py against it. The same rules run end to end as
 real DuckDB queries in test_evaluate.py.
 """

@@ -224,10 +224,11 @@ def test_plan_apply_noop_and_evaluate_against_the_emulator(host, emulator):
     assert (runs, evaluations) == (2, 3)
 
 
-def set_row(project: DbtProject, alert_id: str, **changes: str) -> None:
+def set_row(project: DbtProject, which: str, **changes: str) -> None:
+    """Change the catalog row whose alert_id is `which`."""
     rows = project.catalog_rows()
     for row in rows:
-        if row["alert_id"] == alert_id:
+        if row["alert_id"] == which:
             row.update(changes)
     project.write_catalog(rows)
 
@@ -313,3 +314,33 @@ def test_the_oldest_allowed_dbt_parses_builds_and_deploys_the_host(tmp_path, emu
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert json.loads(proc.stdout)["summary"]["created"] == 3
     assert len(managed(emulator)) == 3
+
+
+def test_command_line_vars_win_over_the_dbt_alerts_block(host, emulator):
+    result = host.dbt("build", "--vars", '{alerts_display_name_prefix: "[DEV] "}')
+    assert result.ok, result.output[-3000:]
+    plan = alert_sync(host, "plan", *LOCAL, "--json")
+    names = {a["display_name"] for a in plan.json["actions"]}
+    assert names == {"[DEV] [WARNING] Daily Revenue Drop", "[DEV] [INFO] Large Orders",
+                     "[DEV] [CRITICAL] Orders Freshness"}
+    with duckdb.connect(str(host.duckdb_path), read_only=True) as con:  # the typed catalog agrees
+        assert con.execute("select min(display_name) from analytics.stg_alert_configurations").fetchone()[0] \
+            .startswith("[DEV] ")
+
+
+def test_an_empty_build_checks_the_queries_but_is_never_deployed(host, emulator):
+    result = host.dbt("build", "--empty")
+    assert result.ok, result.output[-3000:]  # the queries ran; no row check on empty inputs
+    run = alert_sync(host, "plan", *LOCAL)
+    assert run.exit_code == 2 and "--empty" in run.stdout and "dbt build" in run.stdout
+    assert managed(emulator) == {}
+
+
+def test_two_rows_sharing_an_id_are_both_refused_by_the_alert_models(host):
+    set_row(host, "REV-002", alert_id="REV-001")
+    result = host.dbt("build", "--select", "alert_configurations", "tag:alert")
+    assert not result.ok
+    statuses = run_results(host)
+    assert statuses[f"model.{NAME}.revenue_yesterday"] == statuses[f"model.{NAME}.revenue_large_orders"] == "error"
+    assert statuses[f"model.{NAME}.orders_freshness"] == "success"
+    assert "REV-001: alert_id is used by 2 rows" in result.output

@@ -4,10 +4,12 @@
   row), so a row is checked whatever `dbt build --select` ran.
 
   `row`: the row with every column as text (dbt_alerts.catalog_text_rows).
+  `has_destinations`: dbt_alerts.project_has_destinations_seed() (see channel_problems).
   Returns a list of (field, message); each message names the value and the fix.
 -#}
-{% macro catalog_row_problems(row) -%}
+{% macro catalog_row_problems(row, has_destinations) -%}
   {%- set re = modules.re -%}
+  {%- set words = dbt_alerts.catalog_vocabulary() -%}
   {%- set problems = [] -%}
   {%- set v = {} -%}
   {%- for column in dbt_alerts.catalog_columns() -%}
@@ -24,20 +26,17 @@
   {%- set domains = dbt_alerts.get_config_var('alerts_accepted_domains') | map('upper') | list -%}
   {%- if v.agent_domain | upper not in domains -%}
     {%- do problems.append(('agent_domain', "agent_domain is '" ~ v.agent_domain ~ "': use " ~ (domains | join(', '))
-        ~ " (var alerts_accepted_domains lists the accepted domains)")) -%}
+        ~ " (the setting alerts_accepted_domains lists the accepted domains)")) -%}
   {%- endif -%}
-  {%- for field, allowed in [('severity', ['CRITICAL', 'WARNING', 'INFO']),
-                             ('empty_result_state', ['OK', 'TRIGGERED', 'ERROR']),
-                             ('pause_status', ['PAUSED', 'UNPAUSED'])] if v[field] | upper not in allowed -%}
+  {%- for field, allowed in [('severity', words.severities), ('empty_result_state', words.empty_result_states),
+                             ('pause_status', words.pause_statuses)] if v[field] | upper not in allowed -%}
     {%- do problems.append((field, field ~ " is '" ~ v[field] ~ "': use " ~ (allowed | join(', ')))) -%}
   {%- endfor -%}
 
-  {#- Operators: symbols or Alerts v2 ComparisonOperator names. -#}
-  {%- set operators = {'>': 'GREATER_THAN', '>=': 'GREATER_THAN_OR_EQUAL', '<': 'LESS_THAN', '<=': 'LESS_THAN_OR_EQUAL',
-                       '=': 'EQUAL', '==': 'EQUAL', '!=': 'NOT_EQUAL', '<>': 'NOT_EQUAL'} -%}
-  {%- set operator = operators.get(v.threshold_operator, v.threshold_operator | upper) -%}
-  {%- set null_check = operator in ('IS_NULL', 'IS_NOT_NULL') -%}
-  {%- if operator not in operators.values() and not null_check -%}
+  {#- Operators: symbols or Alerts v2 ComparisonOperator names, in any case. -#}
+  {%- set operator = words.operators.get(v.threshold_operator | upper) -%}
+  {%- set null_check = operator in words.null_checks -%}
+  {%- if operator is none -%}
     {%- do problems.append(('threshold_operator', "threshold_operator is '" ~ v.threshold_operator ~ "': use >, >=, <, <=, =, !=, <> "
         ~ "or an Alerts v2 name (GREATER_THAN, GREATER_THAN_OR_EQUAL, LESS_THAN, LESS_THAN_OR_EQUAL, EQUAL, NOT_EQUAL, IS_NULL, IS_NOT_NULL)")) -%}
   {%- endif -%}
@@ -48,10 +47,10 @@
     {%- if v.threshold_value != '' -%}
       {%- do problems.append(('threshold_value', "threshold_value is '" ~ v.threshold_value ~ "': leave it empty for " ~ operator)) -%}
     {%- endif -%}
-    {%- if value_type not in ('', 'DOUBLE', 'STRING', 'BOOLEAN', 'COLUMN') -%}
+    {%- if value_type not in [''] + words.value_types -%}
       {%- do problems.append(('threshold_value_type', "threshold_value_type is '" ~ v.threshold_value_type ~ "': leave it empty for " ~ operator)) -%}
     {%- endif -%}
-  {%- elif value_type not in ('DOUBLE', 'STRING', 'BOOLEAN', 'COLUMN') -%}
+  {%- elif value_type not in words.value_types -%}
     {%- do problems.append(('threshold_value_type', "threshold_value_type is '" ~ v.threshold_value_type ~ "': use DOUBLE, STRING, BOOLEAN or COLUMN")) -%}
   {%- elif v.threshold_value == '' -%}
     {%- do problems.append(('threshold_value', "threshold_value is empty: operator " ~ v.threshold_operator ~ " needs a " ~ value_type ~ " value")) -%}
@@ -61,8 +60,7 @@
     {%- do problems.append(('threshold_value', "threshold_value is '" ~ v.threshold_value ~ "': threshold_value_type is BOOLEAN, write true or false")) -%}
   {%- endif -%}
 
-  {%- set aggregations = ['', 'NONE', 'FIRST', 'SUM', 'COUNT', 'COUNT_DISTINCT', 'AVG', 'MEDIAN', 'MIN', 'MAX', 'STDDEV'] -%}
-  {%- if v.aggregation_type | upper not in aggregations -%}
+  {%- if v.aggregation_type | upper not in words.first_row + words.aggregations -%}
     {%- do problems.append(('aggregation_type', "aggregation_type is '" ~ v.aggregation_type ~ "': use SUM, COUNT, COUNT_DISTINCT, AVG, "
         ~ "MEDIAN, MIN, MAX, STDDEV, or empty / NONE / FIRST for the first row")) -%}
   {%- endif -%}
@@ -78,7 +76,7 @@
 
   {#- Booleans as alert-sync reads them; an empty notify_on_ok means false. -#}
   {%- for field in ['is_enabled', 'notify_on_ok'] -%}
-    {%- set allowed = ['true', 'false', '1', '0', 'yes', 'no'] + ([''] if field == 'notify_on_ok' else []) -%}
+    {%- set allowed = words['true'] + words['false'] + ([''] if field == 'notify_on_ok' else []) -%}
     {%- if v[field] | lower not in allowed -%}
       {%- do problems.append((field, field ~ " is '" ~ v[field] ~ "': write true or false")) -%}
     {%- endif -%}
@@ -87,7 +85,7 @@
     {%- do problems.append(('retrigger_seconds', "retrigger_seconds is '" ~ v.retrigger_seconds ~ "': use a whole number of seconds >= 0, or leave it empty")) -%}
   {%- endif -%}
 
-  {%- for message in dbt_alerts.channel_problems(v.notification_channels) -%}
+  {%- for message in dbt_alerts.channel_problems(v.notification_channels, has_destinations) -%}
     {%- do problems.append(('notification_channels', message)) -%}
   {%- endfor -%}
   {{ return(problems) }}

@@ -4,8 +4,9 @@
   the file (and refuses a file that changed after the build). The two agree when
     - this `dbt build` loaded the seed (it is selected, and a parent of the alert model, so it
       ran first), or
-    - the last successful load of the seed (recorded by dbt_alerts.record_catalog_load in source
-      table alert_sync.alert_catalog_loads) had the checksum the file has now.
+    - the last successful load into the seed's relation (recorded by dbt_alerts.record_catalog_load
+      in source table alert_sync.alert_catalog_loads) had the checksum the file has now.
+  A build that defers to another environment's seed (slim CI, --defer) should select the seed too.
 -#}
 {% macro catalog_seed_staleness(seed_node) -%}
   {%- if flags.WHICH == 'build' and seed_node.unique_id in selected_resources -%}
@@ -17,7 +18,7 @@
   {%- if loads is not none and load_relation(loads) is not none -%}
     {%- set query -%}
       select checksum from {{ loads }}
-      where catalog_seed = {{ dbt_alerts.quote_string(seed_node.unique_id) }}
+      where catalog_relation = {{ dbt_alerts.quote_string(seed_node.relation_name) }}
       order by loaded_at desc
       limit 1
     {%- endset -%}

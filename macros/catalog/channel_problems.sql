@@ -1,15 +1,13 @@
 {#-
   What is wrong with a notification_channels value (';'-separated emails or destination ids).
-  When the project has a notification_destinations seed, a channel that is not an email is taken
-  as a destination_id. alert-sync checks those ids against the seed file it
+  `has_destinations` (dbt_alerts.project_has_destinations_seed()): the project has a
+  notification_destinations seed, so a channel that is not an email is taken as a destination_id. alert-sync checks those ids against the seed file it
   deploys from, and refuses (ERROR, naming the alert and the channel) one that is unknown or
   disabled. They are not read here: a dbt test that ref()s an optional seed either fails or warns
   in the projects that do not have it. Returns messages.
 -#}
-{% macro channel_problems(channels) -%}
+{% macro channel_problems(channels, has_destinations) -%}
   {%- set problems = [] -%}
-  {%- set has_destinations = execute and graph.nodes.values() | selectattr('resource_type', 'equalto', 'seed')
-        | selectattr('name', 'equalto', 'notification_destinations') | list | length > 0 -%}
   {%- set items = (channels or '').split(';') | map('trim') | list -%}
   {%- if '' in items and (items | length > 1) -%}
     {%- do problems.append("notification_channels '" ~ channels ~ "' has an empty entry: list emails or destination ids separated by ';'") -%}

@@ -1,6 +1,8 @@
 {#-
   Every setting of the dbt_alerts package and its default: the one place defaults live. Read a
-  setting with dbt_alerts.get_config_var(name), never with var() (see there why).
+  setting with dbt_alerts.get_config_var(name), never with var() (see there why); the one
+  exception is alert_sync_schema, read with var() by models/alert_sync/_alert_sync__sources.yml
+  (a yml cannot call macros), where none means the target schema.
 -#}
 {% macro alerts_default_config() -%}
   {{ return({

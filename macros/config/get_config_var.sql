@@ -11,6 +11,8 @@
     2. vars: dbt_alerts: <name> in the root project;
     3. vars: <name> (global, or scoped to the calling node's project);
     4. the default in alerts_default_config().
+  Give settings on the command line at top level (`--vars '{alerts_display_name_prefix: "[DEV] "}'`):
+  `--vars '{dbt_alerts: {...}}'` would replace the project's whole `dbt_alerts:` block.
 -#}
 {% macro get_config_var(name) -%}
   {%- set defaults = dbt_alerts.alerts_default_config() -%}

@@ -3,11 +3,11 @@
 
   `dbt build` runs it on the target wrapped so that it returns no rows (the warehouse still
   parses and plans it, so missing tables/columns fail here), and checks the model's catalog row:
-  every rule of dbt_alerts.catalog_row_problems, and that the threshold column (and a COLUMN
-  threshold) is an output column. These checks run with the alert node itself, so whatever
-  `--select` a build used, an alert model that succeeded vouches for its row; alert-sync deploys
-  only alerts whose model succeeded in the last build. Nothing is created. The compiled SQL in
-  manifest.json is what alert-sync deploys.
+  every rule of dbt_alerts.catalog_row_problems, that its alert_id is used once, and that the
+  threshold column (and a COLUMN threshold) is an output column. These checks run with the alert
+  node itself, so whatever `--select` a build used, an alert model that succeeded vouches for its
+  row; alert-sync deploys only alerts whose model succeeded in the last build. Nothing is created.
+  The compiled SQL in manifest.json is what alert-sync deploys.
 
   Package macros are called with the dbt_alerts. prefix: a materialization runs in the context of
   the host's model, where only the host's own macros resolve without it.
@@ -19,26 +19,42 @@
         ~ "start it with {{ dbt_alerts.alert_model() }} and keep the catalog in seeds/alert_configurations.csv.") }}
   {%- endif -%}
   {%- set seed_path = dbt_alerts.catalog_seed_path(seed) -%}
-  {%- set stale = dbt_alerts.catalog_seed_staleness(seed) -%}
+  {#- `dbt build --empty` reads every ref() as an empty relation: only the query itself is checked
+      (alert-sync refuses to deploy from such a build). -#}
+  {%- set check_row = not flags.EMPTY -%}
+  {%- set stale = dbt_alerts.catalog_seed_staleness(seed) if check_row else '' -%}
   {%- if stale -%}
     {{ exceptions.raise_compiler_error("Alert model '" ~ model.name ~ "': " ~ stale) }}
   {%- endif -%}
 
-  {%- set rows = dbt_alerts.catalog_text_rows(ref('alert_configurations'),
-        where='trim(cast(' ~ adapter.quote('query_model') ~ ' as ' ~ dbt.type_string() ~ ')) = ' ~ dbt_alerts.quote_string(model.name)) -%}
-  {%- if rows | length == 0 -%}
-    {{ exceptions.raise_compiler_error(
-        "Alert model '" ~ model.name ~ "' has no row in " ~ seed_path ~ ": add a row with "
-        ~ "query_model = '" ~ model.name ~ "' (or delete the model).") }}
-  {%- elif rows | length > 1 -%}
-    {{ exceptions.raise_compiler_error(
-        "Alert model '" ~ model.name ~ "' has " ~ (rows | length) ~ " rows in " ~ seed_path ~ " ("
-        ~ (rows | map(attribute='alert_id') | join(', ')) ~ "): one model per alert; give each alert its own model.") }}
+  {%- set problems, alert_label = [], "model '" ~ model.name ~ "'" -%}
+  {%- if check_row -%}
+    {%- set text = 'trim(cast(' ~ adapter.quote('query_model') ~ ' as ' ~ dbt.type_string() ~ '))' -%}
+    {%- set rows = dbt_alerts.catalog_text_rows(ref('alert_configurations'),
+          where=text ~ ' = ' ~ dbt_alerts.quote_string(model.name)) -%}
+    {%- if rows | length == 0 -%}
+      {{ exceptions.raise_compiler_error(
+          "Alert model '" ~ model.name ~ "' has no row in " ~ seed_path ~ ": add a row with "
+          ~ "query_model = '" ~ model.name ~ "' (or delete the model).") }}
+    {%- elif rows | length > 1 -%}
+      {{ exceptions.raise_compiler_error(
+          "Alert model '" ~ model.name ~ "' has " ~ (rows | length) ~ " rows in " ~ seed_path ~ " ("
+          ~ (rows | map(attribute='alert_id') | join(', ')) ~ "): one model per alert; give each alert its own model.") }}
+    {%- endif -%}
+    {%- set row = rows[0] -%}
+    {%- set alert_label = dbt_alerts.catalog_row_label(row) -%}
+    {%- set problems = dbt_alerts.catalog_row_problems(row, dbt_alerts.project_has_destinations_seed()) -%}
+    {%- set alert_id = (row.alert_id or '') | trim -%}
+    {%- if alert_id -%}
+      {%- set id_text = 'trim(cast(' ~ adapter.quote('alert_id') ~ ' as ' ~ dbt.type_string() ~ '))' -%}
+      {%- set same_id = dbt_alerts.catalog_text_rows(ref('alert_configurations'),
+            where=id_text ~ ' = ' ~ dbt_alerts.quote_string(alert_id)) -%}
+      {%- if same_id | length > 1 -%}
+        {%- do problems.append(('alert_id', "alert_id is used by " ~ (same_id | length) ~ " rows ("
+            ~ (same_id | map(attribute='query_model') | join(', ')) ~ "): give each row its own id")) -%}
+      {%- endif -%}
+    {%- endif -%}
   {%- endif -%}
-  {%- set row = rows[0] -%}
-  {%- set alert_label = (row.alert_id or '') | trim or "(row without alert_id, alert_name '" ~ ((row.alert_name or '') | trim) ~ "')" -%}
-
-  {%- set problems = dbt_alerts.catalog_row_problems(row) -%}
 
   {{ run_hooks(pre_hooks) }}
 
@@ -51,14 +67,16 @@
   {%- endcall -%}
   {%- set output_columns = load_result('main')['table'].column_names | map('lower') | list -%}
 
-  {%- set required = [('threshold_column', (row.threshold_column or '') | trim)] -%}
-  {%- if (row.threshold_value_type or '') | trim | upper == 'COLUMN' -%}
-    {%- do required.append(('threshold_value (COLUMN)', (row.threshold_value or '') | trim)) -%}
+  {%- if check_row -%}
+    {%- set required = [('threshold_column', (row.threshold_column or '') | trim)] -%}
+    {%- if (row.threshold_value_type or '') | trim | upper == 'COLUMN' -%}
+      {%- do required.append(('threshold_value (COLUMN)', (row.threshold_value or '') | trim)) -%}
+    {%- endif -%}
+    {%- for field, column in required if column and (column | lower) not in output_columns -%}
+      {%- do problems.append((field, field ~ " '" ~ column ~ "' is not an output column of the query (output columns: "
+          ~ (output_columns | join(', ')) ~ "): fix the catalog row or alias the column in the query")) -%}
+    {%- endfor -%}
   {%- endif -%}
-  {%- for field, column in required if column and (column | lower) not in output_columns -%}
-    {%- do problems.append((field, field ~ " '" ~ column ~ "' is not an output column of the query (output columns: "
-        ~ (output_columns | join(', ')) ~ "): fix the catalog row or alias the column in the query")) -%}
-  {%- endfor -%}
 
   {%- if problems -%}
     {%- set lines = [] -%}

@@ -11,8 +11,10 @@
   {%- set catalog_relation = ref(project_name, 'alert_configurations') -%}  {#- the host project's seed -#}
   {%- set seed = dbt_alerts.catalog_seed_node() -%}
   {%- set problems = [] -%}
-  {%- if execute and seed is not none -%}
-      {%- set models = {} -%}
+  {#- `dbt build --empty` reads every ref() as an empty relation: there are no rows to check. -#}
+  {%- if execute and seed is not none and not flags.EMPTY -%}
+    {%- set has_destinations = dbt_alerts.project_has_destinations_seed() -%}
+    {%- set models = {} -%}
     {%- for node in graph.nodes.values() if node.resource_type == 'model' -%}
       {%- do models.update({node.name: node.config.materialized}) -%}
     {%- endfor -%}
@@ -20,8 +22,8 @@
     {%- set rows = dbt_alerts.catalog_text_rows(catalog_relation) -%}
     {%- for row in rows -%}
       {%- set alert_id, query_model = (row.alert_id or '') | trim, (row.query_model or '') | trim -%}
-      {%- set label = alert_id or "(row without alert_id, alert_name '" ~ ((row.alert_name or '') | trim) ~ "')" -%}
-      {%- for field, message in dbt_alerts.catalog_row_problems(row) -%}
+      {%- set label = dbt_alerts.catalog_row_label(row) -%}
+      {%- for field, message in dbt_alerts.catalog_row_problems(row, has_destinations) -%}
         {%- do problems.append((label, message)) -%}
       {%- endfor -%}
       {%- if alert_id -%}

@@ -5,6 +5,8 @@
   types dbt inferred for the host's seed (a host needs no seed column_types). The validation is
   in the tests on this model and in the `alert` materialization (dbt_alerts.catalog_row_problems).
 -#}
+{%- set words = dbt_alerts.catalog_vocabulary() -%}
+
 with source as (
     select
     {%- for column in dbt_alerts.catalog_columns() %}
@@ -30,15 +32,9 @@ cleaned as (
         schedule_cron,
         schedule_timezone,
         upper(pause_status) as pause_status,
-        case lower(is_enabled)
-            when 'true' then true when '1' then true when 'yes' then true
-            when 'false' then false when '0' then false when 'no' then false
-        end as is_enabled,
+        {{ dbt_alerts.catalog_boolean_sql('is_enabled', 'null') }} as is_enabled,
         notification_channels,
-        case lower(coalesce(notify_on_ok, ''))
-            when 'true' then true when '1' then true when 'yes' then true
-            when 'false' then false when '0' then false when 'no' then false when '' then false
-        end as notify_on_ok,
+        {{ dbt_alerts.catalog_boolean_sql('notify_on_ok', 'false') }} as notify_on_ok,
         cast({{ dbt.safe_cast('retrigger_seconds', 'double') }} as {{ dbt.type_bigint() }}) as retrigger_seconds,
         custom_summary,
         custom_description,
@@ -57,22 +53,9 @@ select
     threshold_column,
     threshold_operator,
     case upper(threshold_operator)
-        when '>' then 'GREATER_THAN'
-        when '>=' then 'GREATER_THAN_OR_EQUAL'
-        when '<' then 'LESS_THAN'
-        when '<=' then 'LESS_THAN_OR_EQUAL'
-        when '=' then 'EQUAL'
-        when '==' then 'EQUAL'
-        when '!=' then 'NOT_EQUAL'
-        when '<>' then 'NOT_EQUAL'
-        when 'GREATER_THAN' then 'GREATER_THAN'
-        when 'GREATER_THAN_OR_EQUAL' then 'GREATER_THAN_OR_EQUAL'
-        when 'LESS_THAN' then 'LESS_THAN'
-        when 'LESS_THAN_OR_EQUAL' then 'LESS_THAN_OR_EQUAL'
-        when 'EQUAL' then 'EQUAL'
-        when 'NOT_EQUAL' then 'NOT_EQUAL'
-        when 'IS_NULL' then 'IS_NULL'
-        when 'IS_NOT_NULL' then 'IS_NOT_NULL'
+        {%- for written, operator in words.operators.items() %}
+        when {{ dbt_alerts.quote_string(written) }} then {{ dbt_alerts.quote_string(operator) }}
+        {%- endfor %}
     end as comparison_operator,
     threshold_value_type,
     threshold_value,
@@ -84,7 +67,7 @@ select
     case when threshold_value_type = 'COLUMN' then threshold_value end as threshold_column_name,
     aggregation_type,
     -- Alerts v2 has no FIRST aggregation: FIRST / NONE / empty all mean "first row" (no aggregation).
-    case when aggregation_type in ('', 'NONE', 'FIRST') then null else aggregation_type end as aggregation,
+    case when aggregation_type in ({% for word in words.first_row %}{{ dbt_alerts.quote_string(word) }}{{ ', ' if not loop.last }}{% endfor %}) then null else aggregation_type end as aggregation,
     empty_result_state,
     schedule_cron,
     schedule_timezone,

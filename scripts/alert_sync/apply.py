@@ -22,12 +22,21 @@ from databricks.sdk import WorkspaceClient
 from databricks.sdk.errors import NotFound, PermissionDenied, ResourceDoesNotExist, Unauthenticated
 from databricks.sdk.service.sql import AlertV2
 
-from .errors import Stopped, describe
-from .plan import CREATE, DELETE, ERROR, NOOP, UPDATE, LIST_PAGE_SIZE, Action, Plan, base_name, folder_key
+from .errors import AlertSyncError, Stopped, describe
+from .plan import CREATE, DELETE, ERROR, NOOP, UPDATE, LIST_PAGE_SIZE, Action, Plan, base_name
+from .workspace_paths import folder_key
 from .ratelimit import RateLimiter
 from .retry import call_with_retries, outcome_unknown
 
 FATAL = (PermissionDenied, Unauthenticated)
+
+
+class NothingLanded(AlertSyncError):
+    """A create whose outcome was unknown left nothing in the managed folder: safe to send again."""
+
+    def __init__(self, error: BaseException):
+        super().__init__(str(error))
+        self.error = error
 
 
 @dataclass
@@ -90,17 +99,23 @@ class Applier:
             try:
                 created = self._call(self.w.alerts_v2.create_alert, alert, idempotent=False)
             except Exception as exc:
-                if outcome_unknown(exc):  # the server may have committed it: adopt, never create twice
-                    landed = self._find_in_folder(alert.display_name)
-                    if landed:
-                        return self._dedupe(alert, landed)
-                raise
+                if not outcome_unknown(exc):
+                    raise
+                # The server may have committed it: adopt it rather than create a second one. Only
+                # when nothing landed may the POST be sent again; any error while looking ends it.
+                landed = self._find_in_folder(alert.display_name)
+                if landed:
+                    return self._dedupe(alert, landed)
+                raise NothingLanded(exc) from exc
             if created.display_name != alert.display_name:
                 # The name was taken (a create that landed twice): keep the oldest, trash the rest.
                 return self._dedupe(alert, self._find_in_folder(alert.display_name) or [created])
             return created
 
-        return call_with_retries(attempt)  # retried only when nothing landed and the outcome was unknown
+        try:
+            return call_with_retries(attempt, retryable=lambda exc: isinstance(exc, NothingLanded))
+        except NothingLanded as exc:
+            raise exc.error from None
 
     def _dedupe(self, alert: AlertV2, copies: list[AlertV2]) -> AlertV2:
         keep, extra = copies[0], copies[1:]

@@ -120,17 +120,18 @@ def bool_value(raw: str) -> bool | None:
 
 
 def id_problems(rows: list[CatalogRow]) -> dict[int, str]:
-    """Why a row's alert_id cannot identify an alert (empty, or already used), by the row's line."""
+    """Why a row's alert_id cannot identify an alert, by the row's line: empty, or shared with
+    another row (then every row that shares it: which one is meant is not known)."""
+    lines: dict[str, list[int]] = {}
+    for row in rows:
+        lines.setdefault(row.alert_id, []).append(row.line)
     problems: dict[int, str] = {}
-    first_line: dict[str, int] = {}
     for row in rows:
         if not row.alert_id:
             problems[row.line] = f"alert_id is empty on line {row.line} of the catalog: give the row an id such as COST-001"
-        elif row.alert_id in first_line:
-            problems[row.line] = (f"alert_id '{row.alert_id}' is duplicated (lines {first_line[row.alert_id]} and "
-                                  f"{row.line}): alert ids must be unique")
-        else:
-            first_line[row.alert_id] = row.line
+        elif len(lines[row.alert_id]) > 1:
+            problems[row.line] = (f"alert_id '{row.alert_id}' is used by lines "
+                                  f"{', '.join(map(str, lines[row.alert_id]))}: alert ids must be unique")
     return problems
 
 

@@ -6,7 +6,7 @@ import difflib
 from typing import Any
 
 from .plan import CREATE, DELETE, ERROR, NOOP, UPDATE, Action, Plan
-from .summary import ERROR as ERROR_STATUS, SKIPPED, SUCCESS, summarize
+from .summary import summarize
 
 SYMBOLS = {CREATE: "+", UPDATE: "~", DELETE: "-", NOOP: " ", ERROR: "!"}
 VERBS = {CREATE: "create", UPDATE: "update", DELETE: "trash", NOOP: "unchanged", ERROR: "error"}
@@ -73,5 +73,5 @@ def action_json(a: Action, status_error: str | None = None, databricks_id: str |
 
 def plan_summary(plan: Plan) -> dict[str, Any]:
     """The --json summary of a plan: its actions as if applied successfully."""
-    return summarize((a.action, SKIPPED if a.skipped else ERROR_STATUS if a.action == ERROR else SUCCESS)
+    return summarize((a.action, "SKIPPED" if a.skipped else "ERROR" if a.action == ERROR else "SUCCESS")
                      for a in plan.actions)

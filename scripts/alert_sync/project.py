@@ -94,6 +94,11 @@ def load_artifacts(project_dir: Path, target_path: str = "target") -> Artifacts:
     if command not in ("build", "run"):
         raise ConfigError(f"{target_dir}/run_results.json comes from `dbt {command}`, which does not validate "
                           f"alert queries on the warehouse: {RUN_DBT_BUILD}.")
+    args = run_results.get("args") or {}
+    if args.get("empty") or args.get("sample"):
+        flag = "--empty" if args.get("empty") else "--sample"
+        raise ConfigError(f"{target_dir}/run_results.json comes from `dbt {command} {flag}`, whose alert queries read "
+                          f"{'empty' if flag == '--empty' else 'sampled'} inputs: {RUN_DBT_BUILD} without {flag}.")
     if rr_meta.get("invocation_id") != meta.get("invocation_id"):
         raise ConfigError(f"{target_dir}/manifest.json and run_results.json come from different dbt invocations "
                           f"(a later `dbt compile`/`parse`?): {RUN_DBT_BUILD}.")

@@ -36,7 +36,7 @@ def backoff(attempt: int) -> float:
 
 
 def call_with_retries(fn: Callable[[], T], retryable: Callable[[BaseException], bool] = outcome_unknown,
-                      retries: int = RETRIES, sleep: Callable[[float], None] = time.sleep) -> T:
+                      retries: int = RETRIES, sleep: Callable[[float], None] | None = None) -> T:
     """fn(), tried again up to `retries` times while it raises an error that `retryable` accepts;
     the last error is raised as it was."""
     for attempt in range(retries + 1):
@@ -45,5 +45,5 @@ def call_with_retries(fn: Callable[[], T], retryable: Callable[[BaseException], 
         except Exception as exc:
             if attempt == retries or not retryable(exc):
                 raise
-            sleep(backoff(attempt))
+            (sleep or time.sleep)(backoff(attempt))
     raise AssertionError("unreachable")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-SUCCESS, ERROR, SKIPPED = "SUCCESS", "ERROR", "SKIPPED"
-
 
 def summarize(outcomes: Iterable[tuple[str, str]]) -> dict[str, Any]:
     """(action, status) per alert -> {"total", "created", "updated", "unchanged", "deleted",
@@ -14,10 +12,10 @@ def summarize(outcomes: Iterable[tuple[str, str]]) -> dict[str, Any]:
     pairs = list(outcomes)
 
     def done(action: str) -> int:
-        return sum(1 for a, status in pairs if a == action and status == SUCCESS)
+        return sum(1 for a, status in pairs if a == action and status == "SUCCESS")
 
-    errors = sum(1 for _, status in pairs if status == ERROR)
-    skipped = sum(1 for _, status in pairs if status == SKIPPED)
+    errors = sum(1 for _, status in pairs if status == "ERROR")
+    skipped = sum(1 for _, status in pairs if status == "SKIPPED")
     considered = len(pairs) - skipped
     return {"total": len(pairs), "created": done("CREATE"), "updated": done("UPDATE"), "unchanged": done("NOOP"),
             "deleted": done("DELETE"), "errors": errors, "skipped": skipped,

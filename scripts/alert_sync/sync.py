@@ -17,16 +17,17 @@ from databricks.sdk.errors import PermissionDenied, Unauthenticated
 from requests.adapters import HTTPAdapter
 
 from . import metrics
-from .summary import summarize
 from .apply import Applier, Result
-from .retry import call_with_retries
 from .catalog import read_catalog, read_destinations
 from .desired import ChannelResolver, DeploySettings, build_desired
 from .errors import ConfigError, describe
 from .lock import WorkspaceLock
-from .plan import CREATE, DELETE, LIST_PAGE_SIZE, UPDATE, Plan, folder_key, make_plan
+from .plan import CREATE, DELETE, LIST_PAGE_SIZE, UPDATE, Plan, make_plan
 from .project import Artifacts, build_target_name, load_artifacts
+from .retry import call_with_retries
+from .summary import summarize
 from .target_process import TargetError, TargetInfo, TargetProcess
+from .workspace_paths import folder_key
 
 WRITES = (CREATE, UPDATE, DELETE)
 

@@ -3,7 +3,7 @@
 Split along its seams, each importable on its own:
 
 * semantics -- the pure Alerts v2 rules (aggregate, compare, evaluate_rows): a query result in,
-  OK / TRIGGERED / ERROR out; no I/O, no dbt, no database. README "How evaluate decides a state".
+  OK / TRIGGERED / ERROR out; no I/O, no dbt, no database. docs/evaluate.md "How evaluate decides a state".
 * backtest  -- backtest moments (--as-of / --from / --to / --step) and the recompile of the alert
   models with var alerts_as_of through dbt's dbtRunner.
 * runner    -- the run: plan the catalog's alerts, run their queries on the dbt target, evaluate,

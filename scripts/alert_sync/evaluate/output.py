@@ -78,7 +78,7 @@ def one_line(exc: BaseException | str) -> str:
 # ------------------------------------------------------------------------------------------------
 
 def moment_label(moment: str | None) -> str:
-    return f"as of {moment}" if moment else "as of now (alerts_now())"
+    return f"as of {moment}" if moment else "as of now (dbt_alerts.alerts_now())"
 
 
 def evaluation_lines(evaluations: list[Evaluation]) -> list[str]:

@@ -2,7 +2,7 @@
 
 `evaluate_rows(columns, rows, evaluation)` decides the state the way Databricks SQL Alerts v2
 does; `evaluation` is the very `AlertV2Evaluation` the sync deploys (desired.build_evaluation of
-the catalog row), so what is evaluated is what is deployed. README "How evaluate decides a state"
+the catalog row), so what is evaluated is what is deployed. docs/evaluate.md "How evaluate decides a state"
 lists every rule and the Databricks docs behind it. No I/O here: no dbt, no database, no files.
 """
 
