@@ -12,9 +12,7 @@ builds the same project and runs alert-sync there too.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb

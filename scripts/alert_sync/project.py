@@ -23,6 +23,17 @@ ALERT_SOURCE = "alert_sync"
 
 
 @dataclass
+class BuildOptions:
+    """Where the last `dbt build` is and which dbt target it was for: the options every command
+    shares (cli.dbt_options)."""
+
+    project_dir: Path = Path(".")
+    target_path: str = "target"
+    profiles_dir: Path | None = None
+    target: str | None = None
+
+
+@dataclass
 class AlertNode:
     """One `alert` model of the manifest and its outcome in the last run."""
 

@@ -8,7 +8,6 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any, Callable
 
 from databricks.sdk import WorkspaceClient
@@ -23,7 +22,7 @@ from .desired import ChannelResolver, DeploySettings, build_desired
 from .errors import ConfigError, describe
 from .lock import WorkspaceLock
 from .plan import CREATE, DELETE, LIST_PAGE_SIZE, UPDATE, Plan, make_plan
-from .project import Artifacts, build_target_name, load_artifacts
+from .project import Artifacts, BuildOptions, build_target_name, load_artifacts
 from .retry import call_with_retries
 from .summary import summarize
 from .target_process import TargetError, TargetInfo, TargetProcess
@@ -33,11 +32,7 @@ WRITES = (CREATE, UPDATE, DELETE)
 
 
 @dataclass
-class Options:
-    project_dir: Path = Path(".")
-    target_path: str = "target"
-    profiles_dir: Path | None = None
-    target: str | None = None
+class Options(BuildOptions):
     profile: str | None = None
     warehouse_id: str | None = None
     parent_path: str | None = None

@@ -24,7 +24,7 @@ from .. import metrics
 from ..catalog import NULL_CHECKS, CatalogRow, id_problems, read_catalog
 from ..desired import build_evaluation, node_problem
 from ..errors import ConfigError, RowError
-from ..project import Artifacts, AlertNode, DbtTarget, load_build, resolve_profiles_dir
+from ..project import AlertNode, Artifacts, BuildOptions, DbtTarget, load_build, resolve_profiles_dir
 from .backtest import AS_OF_VAR, AsOfCompiler, backtest_moments, build_vars, format_moment, parse_moment
 from .output import json_value, one_line, show, text_value
 from .semantics import ERROR, OK, SYMBOLS, TRIGGERED, evaluate_rows, static_threshold
@@ -106,11 +106,7 @@ def run_alert(db: metrics.SqlTarget, alert_id: str, sql: str, spec: AlertV2Evalu
 # ------------------------------------------------------------------------------------------------
 
 @dataclass
-class EvaluateOptions:
-    project_dir: Path = Path(".")
-    target_path: str = "target"
-    profiles_dir: Path | None = None
-    target: str | None = None
+class EvaluateOptions(BuildOptions):
     select: tuple[str, ...] = ()
     as_of: str | None = None
     start: str | None = None
