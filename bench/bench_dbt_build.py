@@ -372,8 +372,9 @@ def main() -> int:
         print("(view repeat 1 creates the views; later repeats replace them: tmp view, rename to backup, "
               "rename, drop backup. An alert model creates nothing, so its repeats do the same work.)")
         print()
-        print("3. reproduce. $SHIPPED = a fresh copy of the project (dbt_project.yml, models, macros, "
-              "seeds, profiles.yml.example as profiles.yml);\n   $ALERT / $VIEW = such copies plus the "
+        print("3. reproduce. $SHIPPED = a fresh copy of example/ (dbt_project.yml, models, macros, seeds, "
+              "profiles.yml.example as profiles.yml, packages.yml naming this repository, dbt deps);\n"
+              "   $ALERT / $VIEW = such copies plus the "
               "generated files (run with --keep to keep them: <temp dir>/alert, <temp dir>/view)")
         print(f"   make bench   # = .venv/bin/python bench/bench_dbt_build.py --n {args.n} "
               f"--repeat {args.repeat} --threads {args.threads}")

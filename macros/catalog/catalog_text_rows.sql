@@ -1,5 +1,5 @@
 {#-
-  The catalog seed's rows with every column as text (agate rows, by column name), optionally
+  The catalog seed's rows with every column as trimmed text (agate rows, by column name), optionally
   filtered by `where` (SQL). Casting to text first makes the checks independent of the types dbt
   inferred for the host's seed (an all-integer column, an empty column, true/false), so a host
   needs no seed column_types. A seed that lacks a catalog column stops with the header to use.
@@ -17,7 +17,7 @@
   {%- set query -%}
     select
     {%- for column in dbt_alerts.catalog_columns() %}
-      cast({{ adapter.quote(column) }} as {{ dbt.type_string() }}) as {{ column }}{{ ',' if not loop.last }}
+      trim(cast({{ adapter.quote(column) }} as {{ dbt.type_string() }})) as {{ column }}{{ ',' if not loop.last }}
     {%- endfor %}
     from {{ relation }}
     {%- if where %}

@@ -29,9 +29,14 @@
 
   {%- set problems, alert_label = [], "model '" ~ model.name ~ "'" -%}
   {%- if check_row -%}
-    {%- set text = 'trim(cast(' ~ adapter.quote('query_model') ~ ' as ' ~ dbt.type_string() ~ '))' -%}
-    {%- set rows = dbt_alerts.catalog_text_rows(ref('alert_configurations'),
-          where=text ~ ' = ' ~ dbt_alerts.quote_string(model.name)) -%}
+    {#- One query: the model's rows, and every row sharing an alert_id with them. -#}
+    {%- set catalog = ref('alert_configurations') -%}
+    {%- set query_model_text = 'trim(cast(' ~ adapter.quote('query_model') ~ ' as ' ~ dbt.type_string() ~ '))' -%}
+    {%- set alert_id_text = 'trim(cast(' ~ adapter.quote('alert_id') ~ ' as ' ~ dbt.type_string() ~ '))' -%}
+    {%- set this_model = query_model_text ~ ' = ' ~ dbt_alerts.quote_string(model.name) -%}
+    {%- set found = dbt_alerts.catalog_text_rows(catalog, where=this_model ~ ' or ' ~ alert_id_text ~ ' in (select '
+          ~ alert_id_text ~ ' from ' ~ catalog ~ ' where ' ~ this_model ~ ')') -%}
+    {%- set rows = found | selectattr('query_model', 'equalto', model.name) | list -%}
     {%- if rows | length == 0 -%}
       {{ exceptions.raise_compiler_error(
           "Alert model '" ~ model.name ~ "' has no row in " ~ seed_path ~ ": add a row with "
@@ -44,15 +49,10 @@
     {%- set row = rows[0] -%}
     {%- set alert_label = dbt_alerts.catalog_row_label(row) -%}
     {%- set problems = dbt_alerts.catalog_row_problems(row, dbt_alerts.project_has_destinations_seed()) -%}
-    {%- set alert_id = (row.alert_id or '') | trim -%}
-    {%- if alert_id -%}
-      {%- set id_text = 'trim(cast(' ~ adapter.quote('alert_id') ~ ' as ' ~ dbt.type_string() ~ '))' -%}
-      {%- set same_id = dbt_alerts.catalog_text_rows(ref('alert_configurations'),
-            where=id_text ~ ' = ' ~ dbt_alerts.quote_string(alert_id)) -%}
-      {%- if same_id | length > 1 -%}
-        {%- do problems.append(('alert_id', "alert_id is used by " ~ (same_id | length) ~ " rows ("
-            ~ (same_id | map(attribute='query_model') | join(', ')) ~ "): give each row its own id")) -%}
-      {%- endif -%}
+    {%- set same_id = found | selectattr('alert_id', 'equalto', row.alert_id) | list if row.alert_id else [] -%}
+    {%- if same_id | length > 1 -%}
+      {%- do problems.append(('alert_id', "alert_id is used by " ~ (same_id | length) ~ " rows ("
+          ~ (same_id | map(attribute='query_model') | join(', ')) ~ "): give each row its own id")) -%}
     {%- endif -%}
   {%- endif -%}
 
