@@ -13,6 +13,7 @@
         'display_name_prefix': dbt_alerts.get_config_var('alerts_display_name_prefix') or '',
         'warehouse_id': dbt_alerts.get_config_var('alerts_warehouse_id'),
         'parent_path': dbt_alerts.get_config_var('alerts_parent_path'),
+        'run_as': dbt_alerts.get_config_var('alerts_run_as'),
       }}) -}}
   {%- do ref('alert_configurations') -%}
 {%- endmacro %}

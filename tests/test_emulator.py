@@ -33,7 +33,7 @@ from databricks.sdk.errors import (
 )
 from databricks.sdk.service import settings, sql
 
-from alert_sync.emulator import EMULATOR_WAREHOUSE_ID, MAX_PAGE_SIZE, Emulator
+from alert_sync.emulator import EMULATOR_SERVICE_PRINCIPAL, EMULATOR_WAREHOUSE_ID, MAX_PAGE_SIZE, Emulator
 
 TOKEN = "emulator-token"
 USER = "emulator@example.com"
@@ -247,8 +247,24 @@ def test_notification_rules(w):
                                     [{"user_email": "a@b.c"}, {"destination_id": "missing"}]}))
     with pytest.raises(InvalidParameterValue, match="retrigger_seconds: must be >= 0"):
         raw_create(w, alert_dict(**{"evaluation.notification.retrigger_seconds": -1}))
-    with pytest.raises(InvalidParameterValue, match="run_as.user_name"):
+
+
+def test_run_as_rules(w, emu):
+    # [SDK AlertV2RunAs] a user may name only themselves; a service principal needs its user role
+    with pytest.raises(PermissionDenied, match="run_as.user_name: users can only set run_as to their own"):
         raw_create(w, alert_dict(run_as={"user_name": "someone-else@example.com"}))
+    me = w.alerts_v2.create_alert(make_alert(display_name="me", run_as={"user_name": USER}))
+    assert me.run_as.user_name == USER and me.effective_run_as.user_name == USER
+    sp = w.alerts_v2.create_alert(make_alert(display_name="sp",
+                                             run_as={"service_principal_name": EMULATOR_SERVICE_PRINCIPAL}))
+    assert sp.effective_run_as.service_principal_name == EMULATOR_SERVICE_PRINCIPAL
+    with pytest.raises(InvalidParameterValue, match="not the application id of an active service principal"):
+        raw_create(w, alert_dict(run_as={"service_principal_name": "no-such-sp"}))
+    emu.service_principals["sp-without-role"] = False
+    with pytest.raises(PermissionDenied, match="requires the servicePrincipal/user role"):
+        w.alerts_v2.update_alert(me.id, make_alert(run_as={"service_principal_name": "sp-without-role"}),
+                                 update_mask="run_as")
+    assert w.alerts_v2.get_alert(me.id).run_as.user_name == USER
 
 
 # --------------------------------------------------------------------------- update
@@ -258,8 +274,7 @@ def test_update_changes_only_masked_fields(w):
     patch = make_alert(**{"display_name": "renamed (not masked)", "query_text": "SELECT 2 AS daily_cost",
                           "evaluation.threshold": {"value": {"double_value": 9000.0}},
                           "custom_summary": None})
-    updated = w.alerts_v2.update_alert(created.id, patch,
-                                       update_mask="query_text,evaluation.threshold,custom_summary")
+    updated = w.alerts_v2.update_alert(created.id, patch, update_mask="query_text,evaluation,custom_summary")
     assert updated.query_text == "SELECT 2 AS daily_cost"
     assert updated.evaluation.threshold.value.double_value == 9000.0
     assert updated.custom_summary is None  # masked but absent from the body: cleared
@@ -283,28 +298,36 @@ def test_update_with_star_replaces_everything_but_parent_path(w):
     (None, "update_mask: required"),
     ("", "update_mask: required"),
     ("query_text, display_name", "without spaces"),
-    ("parent_path", "can only be set on create"),
+    ("parent_path", "can only be set on create"),  # the body moves it to another folder
     ("create_time", "output only"),
-    ("evaluation.state", "output only"),
-    ("no_such_field", "is not a field path"),
-    ("evaluation.notification.subscriptions.user_email", "repeated field"),
+    ("evaluation.state", "nested field path; name the top-level field 'evaluation'"),
+    ("evaluation.notification.retrigger_seconds", "nested field path"),
+    ("schedule.pause_status", "nested field path"),
+    ("no_such_field", "is not a field of AlertV2"),
     ("*,display_name", "cannot be combined"),
 ])
 def test_bad_update_mask_is_rejected(w, mask, message):
     created = w.alerts_v2.create_alert(make_alert())
     with pytest.raises(InvalidParameterValue, match=message):
-        w.alerts_v2.update_alert(created.id, make_alert(display_name="x"), update_mask=mask)
+        w.alerts_v2.update_alert(created.id, make_alert(display_name="x", parent_path="/Shared"), update_mask=mask)
     assert w.alerts_v2.get_alert(created.id).display_name == created.display_name
+
+
+def test_parent_path_in_a_mask_is_accepted_when_unchanged_as_the_terraform_provider_sends_it(w):
+    created = w.alerts_v2.create_alert(make_alert())
+    updated = w.alerts_v2.update_alert(created.id, make_alert(display_name="renamed", parent_path=created.parent_path),
+                                       update_mask="display_name,parent_path")
+    assert (updated.display_name, updated.parent_path) == ("renamed", created.parent_path)
 
 
 def test_update_result_is_validated_like_create(w):
     created = w.alerts_v2.create_alert(make_alert(**{"evaluation.threshold": None,
                                                       "evaluation.comparison_operator": "IS_NULL"}))
     with pytest.raises(InvalidParameterValue, match="evaluation.threshold: required"):
-        w.alerts_v2.update_alert(created.id, make_alert(), update_mask="evaluation.comparison_operator")
+        w.alerts_v2.update_alert(created.id, make_alert(**{"evaluation.threshold": None}), update_mask="evaluation")
     with pytest.raises(InvalidParameterValue, match="schedule.timezone_id"):
         w.alerts_v2.update_alert(created.id, make_alert(**{"schedule.timezone_id": "Nowhere"}),
-                                 update_mask="schedule.timezone_id")
+                                 update_mask="schedule")
 
 
 def test_rename_onto_existing_name_gets_suffix(w):
@@ -333,6 +356,64 @@ def test_trash_hides_from_list_but_stays_gettable(w):
         w.alerts_v2.get_alert("00000000-0000-0000-0000-000000000000")
     again = w.alerts_v2.create_alert(make_alert(display_name="gone"))
     assert again.display_name == "gone"  # trashed alerts do not hold their name
+
+
+def purge(w: WorkspaceClient, alert_id: str) -> None:
+    w.api_client.do("DELETE", f"/api/2.0/alerts/{alert_id}", query={"purge": "true"})
+
+
+def test_purge_deletes_for_good_from_the_list_and_from_the_trash(w, emu):
+    active = w.alerts_v2.create_alert(make_alert(display_name="active"))
+    trashed = w.alerts_v2.create_alert(make_alert(display_name="trashed"))
+    w.alerts_v2.trash_alert(trashed.id)
+    purge(w, active.id)
+    purge(w, trashed.id)
+    assert emu.alerts(include_trashed=True) == []
+    for alert_id in (active.id, trashed.id):
+        with pytest.raises(NotFound):
+            w.alerts_v2.get_alert(alert_id)
+        with pytest.raises(NotFound):
+            purge(w, alert_id)
+    with pytest.raises(InvalidParameterValue, match="purge: 'yes' is not a boolean"):
+        w.api_client.do("DELETE", f"/api/2.0/alerts/{w.alerts_v2.create_alert(make_alert()).id}",
+                        query={"purge": "yes"})
+
+
+def test_the_alert_quota_counts_trashed_alerts_until_they_are_purged():
+    with Emulator(alert_quota=2) as emu:
+        w = client(emu)
+        first = w.alerts_v2.create_alert(make_alert(display_name="first"))
+        w.alerts_v2.create_alert(make_alert(display_name="second"))
+        w.alerts_v2.trash_alert(first.id)
+        with pytest.raises(BadRequest, match="limit of 2 alerts \\(1 of them in the trash") as excinfo:
+            w.alerts_v2.create_alert(make_alert(display_name="third"))
+        assert excinfo.value.error_code == "RESOURCE_LIMIT_EXCEEDED"
+        purge(w, first.id)
+        assert w.alerts_v2.create_alert(make_alert(display_name="third")).display_name == "third"
+
+
+def test_list_omits_fields_the_emulator_is_told_to_leave_out_but_get_has_them():
+    with Emulator(list_omits=("run_as", "effective_run_as", "parent_path")) as emu:
+        w = client(emu)
+        created = w.alerts_v2.create_alert(make_alert())
+        (listed,) = w.alerts_v2.list_alerts()
+        assert (listed.parent_path, listed.effective_run_as, listed.id) == (None, None, created.id)
+        assert w.alerts_v2.get_alert(created.id).effective_run_as.user_name == USER
+
+
+def test_deleting_a_folder_needs_recursive_when_it_holds_something_and_trashes_its_alerts(w, emu):
+    w.workspace.mkdirs(FOLDER)
+    created = w.alerts_v2.create_alert(make_alert(parent_path=FOLDER))
+    with pytest.raises(BadRequest, match="not empty") as excinfo:
+        w.workspace.delete(FOLDER)
+    assert excinfo.value.error_code == "DIRECTORY_NOT_EMPTY"
+    w.workspace.delete(FOLDER, recursive=True)
+    with pytest.raises(ResourceDoesNotExist):
+        w.workspace.get_status(FOLDER)
+    assert w.alerts_v2.get_alert(created.id).lifecycle_state == sql.AlertLifecycleState.DELETED
+    w.workspace.mkdirs(FOLDER + "/empty")
+    w.workspace.delete(FOLDER + "/empty")
+    assert FOLDER.removeprefix("/Workspace") in emu.folders()
 
 
 # --------------------------------------------------------------------------- folders and names

@@ -18,7 +18,7 @@ from databricks.sdk.errors import (
 )
 from databricks.sdk.service.sql import (
     Aggregation, AlertEvaluationState, AlertV2, AlertV2Evaluation, AlertV2Notification, AlertV2Operand,
-    AlertV2OperandColumn, AlertV2OperandValue, AlertV2Subscription, ComparisonOperator, CronSchedule,
+    AlertV2OperandColumn, AlertV2OperandValue, AlertV2RunAs, AlertV2Subscription, ComparisonOperator, CronSchedule,
     SchedulePauseStatus,
 )
 
@@ -26,7 +26,8 @@ from alert_sync.desired import DesiredAlert
 from alert_sync.errors import RowError
 from alert_sync.output import action_json, plan_summary, render_plan
 from alert_sync.plan import (
-    CREATE, DELETE, ERROR, FIELDS, NOOP, UPDATE, Action, Plan, base_name, diff, folder_key, make_plan,
+    CREATE, DELETE, ERROR, FIELDS, NOOP, UPDATABLE_FIELDS, UPDATE, Action, Plan, base_name, complete_listing, diff,
+    folder_key, make_plan, update_mask,
 )
 from alert_sync.retry import RETRIES, backoff, call_with_retries, outcome_unknown
 from alert_sync.summary import summarize
@@ -54,6 +55,7 @@ def alert_v2(display_name: str = NAME, id: str | None = None, parent_path: str =
         ),
         schedule=CronSchedule(quartz_cron_schedule="0 0 6 * * ?", timezone_id="America/Los_Angeles",
                               pause_status=SchedulePauseStatus.UNPAUSED),
+        run_as=AlertV2RunAs(service_principal_name="sp-app-1"),
     )
 
 
@@ -113,6 +115,7 @@ ONE_FIELD_CHANGES = {
     "schedule.quartz_cron_schedule": _set("schedule.quartz_cron_schedule", "0 0 7 * * ?"),
     "schedule.timezone_id": _set("schedule.timezone_id", "UTC"),
     "schedule.pause_status": _set("schedule.pause_status", SchedulePauseStatus.PAUSED),
+    "run_as": _set("run_as", AlertV2RunAs(user_name="me@example.com")),
 }
 
 
@@ -122,11 +125,33 @@ def test_every_compared_field_has_a_change_below():
 
 @pytest.mark.parametrize("path", list(FIELDS))
 def test_field_paths_are_alert_v2_attribute_paths(path):
-    # each path is sent as a PATCH update_mask entry: it must name a field of the AlertV2 object
+    # each path names a field of the AlertV2 object, for people; the PATCH names its top-level field
     target = alert_v2()
     for part in path.split("."):
         assert hasattr(target, part), f"{path}: no {part}"
         target = getattr(target, part)
+    assert update_mask([path]) == path.split(".")[0] and update_mask([path]) in UPDATABLE_FIELDS
+
+
+def test_update_mask_names_each_changed_top_level_field_once_in_a_fixed_order():
+    assert update_mask(["schedule.pause_status", "evaluation.threshold", "evaluation.notification.notify_on_ok",
+                        "display_name", "schedule.timezone_id"]) == "display_name,evaluation,schedule"
+    action = Action("A", UPDATE, NAME, "a1", changes=[("evaluation.notification.retrigger_seconds", 0, 60)])
+    assert (action.changed_fields, action.update_mask) == (["evaluation.notification.retrigger_seconds"], "evaluation")
+
+
+def test_update_mask_refuses_a_field_that_cannot_be_updated():
+    with pytest.raises(ValueError, match="parent_path"):
+        update_mask(["parent_path"])
+
+
+def test_run_as_is_not_compared_when_the_catalog_does_not_set_it():
+    unmanaged = changed(alert_v2(), _set("run_as", None))
+    assert diff(unmanaged, alert_v2()) == []  # the deployed alert keeps whoever it runs as
+    created_by_the_sp = changed(unmanaged, _set("effective_run_as", AlertV2RunAs(service_principal_name="sp-app-1")))
+    assert diff(alert_v2(), created_by_the_sp) == []  # it already runs as the SP: effective_run_as says so
+    no_identity = changed(alert_v2(), lambda a: (setattr(a, "run_as", None), setattr(a, "effective_run_as", None)))
+    assert [p for p, _, _ in diff(alert_v2(), no_identity)] == ["run_as"]
 
 
 @pytest.mark.parametrize("path", list(ONE_FIELD_CHANGES))
@@ -178,6 +203,10 @@ ECHOES = {
     "integral double": (lambda a: None, _set("evaluation.threshold.value.double_value", 5000)),
     "server fields": (lambda a: None, lambda a: (setattr(a, "id", "x"), setattr(a, "create_time", "2026-01-01"),
                                                   setattr(a, "owner_user_name", "me@example.com"))),
+    "run_as reported as effective_run_as": (lambda a: None, lambda a: (
+        setattr(a, "effective_run_as", a.run_as), setattr(a, "run_as", None))),
+    "run_as reported as run_as_user_name": (lambda a: None, lambda a: (
+        setattr(a, "run_as_user_name", "sp-app-1"), setattr(a, "run_as", None))),
 }
 
 
@@ -244,12 +273,37 @@ def test_rename_is_an_update_of_the_recorded_id():
     assert (action.action, action.databricks_alert_id, action.changed_fields) == (UPDATE, "a1", ["display_name"])
 
 
-def test_recorded_id_wins_even_when_the_new_name_is_taken():
+def test_a_rename_into_a_name_another_managed_alert_keeps_is_an_error_before_any_request():
     existing = [deployed("a1", "[WARNING] Old name"), deployed("b2")]
     plan = plan_of([desired()], existing, {"COST-001": "a1"})
-    action = only(plan)
-    assert (action.action, action.databricks_alert_id) == (UPDATE, "a1")
+    action = only(plan)  # the recorded id still wins: b2 is not adopted
+    assert (action.action, action.databricks_alert_id, action.note) == (ERROR, "a1", "deployed copy left as it is")
+    assert f"cannot rename display name '{NAME}'" in action.error and "b2" in action.error and "--prune" in action.error
+    assert f"'{NAME} (1)'" in action.error
     assert len(plan.warnings) == 1 and "(b2)" in plan.warnings[0] and "duplicate" in plan.warnings[0]
+
+
+def test_a_rename_into_the_name_of_an_alert_this_plan_purges_goes_ahead():
+    existing = [deployed("a1", "[WARNING] Old name"), deployed("b2")]
+    plan = plan_of([desired()], existing, {"COST-001": "a1"}, prune=True)
+    rename, purge = plan.actions
+    assert (rename.action, rename.databricks_alert_id, rename.changed_fields) == (UPDATE, "a1", ["display_name"])
+    assert (purge.action, purge.databricks_alert_id, purge.purge) == (DELETE, "b2", True)
+
+
+def test_swapped_names_are_errors_naming_the_other_rename():
+    existing = [deployed("a1", "[INFO] A"), deployed("b1", "[INFO] B")]
+    plan = plan_of([desired("A", "[INFO] B"), desired("B", "[INFO] A")], existing, {"A": "a1", "B": "b1"})
+    assert [a.action for a in plan.actions] == [ERROR, ERROR]
+    assert all("this plan renames it too" in a.error for a in plan.actions), [a.error for a in plan.actions]
+
+
+def test_a_create_into_a_name_a_renamed_alert_still_holds_is_an_error():
+    existing = [deployed("a1", NAME)]
+    plan = plan_of([desired("OLD", "[WARNING] New name"), desired("NEW", NAME)], existing, {"OLD": "a1"})
+    rename, create = plan.actions
+    assert (rename.action, create.action) == (UPDATE, ERROR)
+    assert "cannot create" in create.error and "a1" in create.error
 
 
 def test_recorded_ids_are_matched_before_display_names_whatever_the_row_order():
@@ -258,7 +312,8 @@ def test_recorded_ids_are_matched_before_display_names_whatever_the_row_order():
     plan = plan_of([desired("COST-001", "[WARNING] Old"), desired("COST-002", "[WARNING] New")], existing,
                    {"COST-002": "a1"})
     first, second = plan.actions
-    assert (first.alert_id, first.action, first.databricks_alert_id) == ("COST-001", CREATE, None)
+    # COST-001 is not matched to a1; its create waits until a1 has left the name (see below)
+    assert (first.alert_id, first.action, first.databricks_alert_id) == ("COST-001", ERROR, None)
     assert (second.alert_id, second.action, second.databricks_alert_id) == ("COST-002", UPDATE, "a1")
 
 
@@ -274,13 +329,22 @@ def test_exact_name_is_preferred_to_name_1_which_is_a_duplicate():
     assert len(plan.warnings) == 1 and "(dup)" in plan.warnings[0] and "duplicate" in plan.warnings[0]
 
 
-def test_of_several_same_name_alerts_the_oldest_is_kept():
+@pytest.mark.parametrize("purge", [True, False])
+def test_of_several_same_name_alerts_the_oldest_is_kept_and_the_others_purged(purge):
     existing = [deployed("new", create_time="2026-03-01"), deployed("old", create_time="2026-01-01")]
-    plan = plan_of([desired()], existing, prune=True)
-    kept, trashed = plan.actions
+    plan = make_plan([desired()], existing, FOLDER, {}, prune=True, purge=purge)
+    kept, removed = plan.actions
     assert (kept.action, kept.databricks_alert_id) == (NOOP, "old")
-    assert (trashed.action, trashed.databricks_alert_id) == (DELETE, "new")
-    assert trashed.note == "duplicate of a catalog alert"
+    assert (removed.action, removed.databricks_alert_id, removed.purge) == (DELETE, "new", True)  # even --trash-only
+    assert removed.note == "duplicate of a catalog alert"
+
+
+@pytest.mark.parametrize("purge", [True, False])
+def test_pruned_alerts_are_purged_unless_trash_only(purge):
+    plan = make_plan([desired(enabled=False)], [deployed("a1"), deployed("gone", "[INFO] Removed row")], FOLDER,
+                     {"COST-001": "a1"}, prune=True, purge=purge)
+    assert [(a.action, a.databricks_alert_id, a.purge) for a in plan.actions] == [
+        (DELETE, "a1", purge), (DELETE, "gone", purge)]
 
 
 def test_alerts_outside_the_managed_folder_are_never_touched():
@@ -352,7 +416,13 @@ def test_error_row_without_deployed_copy():
 def test_each_deployed_alert_is_matched_to_one_row_only():
     plan = plan_of([desired("A"), desired("B")], [deployed("a1")])  # two rows, same display name
     assert [(a.alert_id, a.action, a.databricks_alert_id) for a in plan.actions] == [
-        ("A", NOOP, "a1"), ("B", CREATE, None)]
+        ("A", NOOP, "a1"), ("B", ERROR, None)]
+    assert "catalog row A deploys the same display name" in plan.actions[1].error
+
+
+def test_two_new_rows_with_one_display_name_are_not_both_created():
+    plan = plan_of([desired("A"), desired("B")], [])
+    assert [(a.alert_id, a.action) for a in plan.actions] == [("A", CREATE), ("B", ERROR)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -398,7 +468,7 @@ def test_render_plan_ends_with_the_same_counts_as_the_json_summary():
     text = render_plan(mixed_plan(), "alert-sync plan: proj / prod")
     lines = text.splitlines()
     assert lines[0] == "alert-sync plan: proj / prod"
-    assert lines[-1] == "Plan: 1 to create, 1 to update, 1 to trash, 1 unchanged, 1 error(s), 1 disabled."
+    assert lines[-1] == "Plan: 1 to create, 1 to update, 1 to remove (0 purge, 1 trash), 1 unchanged, 1 error(s), 1 disabled."
     assert "bad row" in text and "(g1) in the managed folder is not in the catalog" in text
 
 
@@ -515,3 +585,61 @@ def test_retryable_and_retries_can_be_chosen():
     with pytest.raises(KeyError):
         call_with_retries(fn, retryable=lambda e: isinstance(e, KeyError), retries=1, sleep=sleeps.append)
     assert fn.calls == 2 and sleeps == pytest.approx([0.2])
+
+
+# --------------------------------------------------------------------------------------------
+# list contents: a listed alert lacking a field the diff needs is fetched with GET
+# --------------------------------------------------------------------------------------------
+
+def test_a_listed_alert_lacking_a_needed_field_is_fetched_and_the_others_are_not():
+    full, listed_short = deployed("a1"), changed(deployed("a2", "[INFO] Other"), _set("evaluation", None))
+    foreign = changed(deployed("x1", "Someone else's", parent_path="/Users/me"), _set("query_text", None))
+    gets = []
+
+    def get(alert_id):
+        gets.append(alert_id)
+        return deployed(alert_id, "[INFO] Other")
+
+    alerts, fetched = complete_listing([full, listed_short, foreign], [desired()], FOLDER, {}, get)
+    assert gets == fetched == ["a2"]  # not a1 (complete), not x1 (another folder)
+    assert alerts[1].evaluation is not None and [a.id for a in alerts] == ["a1", "a2", "x1"]
+
+
+def test_run_as_is_fetched_only_when_the_catalog_manages_it():
+    no_identity = changed(deployed("a1"), lambda a: (setattr(a, "run_as", None), setattr(a, "effective_run_as", None)))
+    unmanaged = desired()
+    unmanaged.alert.run_as = None
+    assert complete_listing([no_identity], [unmanaged], FOLDER, {}, get=lambda i: pytest.fail("no GET"))[1] == []
+    assert complete_listing([no_identity], [desired()], FOLDER, {}, get=lambda i: deployed(i))[1] == ["a1"]
+
+
+def test_an_alert_listed_without_parent_path_is_fetched_only_when_it_may_be_ours():
+    lacks_folder = [changed(deployed("mine"), _set("parent_path", None)),
+                    changed(deployed("recorded", "[INFO] Renamed since"), _set("parent_path", None)),
+                    changed(deployed("foreign", "Not ours"), _set("parent_path", None))]
+    alerts, fetched = complete_listing(lacks_folder, [desired()], FOLDER, {"OLD": "recorded"},
+                                       get=lambda i: deployed(i))
+    assert fetched == ["mine", "recorded"]
+    plan = make_plan([desired()], alerts, FOLDER, {}, prune=False)
+    assert (only(plan).action, only(plan).databricks_alert_id) == (NOOP, "mine")
+
+
+# --------------------------------------------------------------------------------------------
+# notes said once per plan
+# --------------------------------------------------------------------------------------------
+
+def test_plan_notes_unset_run_as_once_and_lists_alerts_that_notify_once():
+    once = desired("ONCE", "[INFO] Once")
+    once.alert.run_as = None
+    once.alert.evaluation.notification.retrigger_seconds = None
+    once.alert.evaluation.notification.notify_on_ok = False
+    other = desired("OTHER", "[INFO] Other")
+    other.alert.run_as = None
+    plan = plan_of([once, other], [])
+    assert len(plan.notes) == 2
+    assert "alerts_run_as is not set" in plan.notes[0] and "SELECT" in plan.notes[0]
+    assert plan.notes[1].startswith("1 alert(s) notify once per trigger") and plan.notes[1].endswith(": ONCE")
+
+
+def test_no_run_as_note_when_every_alert_sets_it():
+    assert plan_of([desired()], []).notes == []

@@ -9,6 +9,7 @@
       'alerts_display_name_prefix': '',
       'alerts_parent_path': none,
       'alerts_warehouse_id': none,
+      'alerts_run_as': none,
       'alerts_as_of': none,
       'alerts_local_as_of': none,
       'alert_sync_schema': none,

@@ -6,7 +6,10 @@ The SDK does not retry 500/502/504. For idempotent calls (PATCH with the same bo
 retry those here (retry.py). A create whose outcome is unknown (timeout, 5xx, reset: the server may have
 committed it) is never blindly re-sent: we first look in the managed folder for the alert with
 the desired name and adopt it. The SDK's own retry of a POST can also land twice; the service then
-stores the second as "Name (1)" and we trash that copy and adopt the first.
+stores the second as "Name (1)" and we purge that copy and adopt the first.
+
+Removals run first, so a purge frees its place in the workspace's 1000 alerts (trashed ones count
+too) and its display name before the creates and renames that may need them.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ from datetime import datetime, timezone
 from typing import Callable
 
 from databricks.sdk import WorkspaceClient
-from databricks.sdk.errors import NotFound, PermissionDenied, ResourceDoesNotExist, Unauthenticated
+from databricks.sdk.errors import (
+    NotFound, PermissionDenied, ResourceDoesNotExist, ResourceExhausted, TooManyRequests, Unauthenticated,
+)
 from databricks.sdk.service.sql import AlertV2
 
 from .errors import AlertSyncError, Stopped, describe
@@ -29,6 +34,23 @@ from .ratelimit import RateLimiter
 from .retry import call_with_retries, outcome_unknown
 
 FATAL = (PermissionDenied, Unauthenticated)
+ALERT_QUOTA = 1000  # alerts per workspace, trashed ones included (databricks/cli PR #4505)
+
+
+def quota_hint(exc: BaseException) -> str:
+    """The fix for a create the service refused because the workspace is full, else ''."""
+    if isinstance(exc, TooManyRequests) and not isinstance(exc, ResourceExhausted):
+        return ""  # a request-rate limit, not the alert quota
+    text = f"{getattr(exc, 'error_code', '') or ''} {exc}".lower()
+    if not any(word in text for word in ("limit", "quota", "exhausted", "maximum number")):
+        return ""
+    return (f" The workspace holds at most {ALERT_QUOTA} alerts, and alerts in the trash count until they are purged "
+            f"(30 days after trashing): purge the ones you no longer need, e.g. with `alert-sync apply --prune` for "
+            f"this folder (without --trash-only), or empty the trash in the workspace UI.")
+
+
+def permission_hint(exc: BaseException, what: str) -> str:
+    return f" {what}" if isinstance(exc, PermissionDenied) else ""
 
 
 class NothingLanded(AlertSyncError):
@@ -73,8 +95,11 @@ class Applier:
         self._lock = threading.Lock()
 
     # --- calls -------------------------------------------------------------------------------
-    def _call(self, fn, *args, idempotent: bool, **kwargs):
-        """One API call, paced; idempotent calls are retried on outcome-unknown errors."""
+    def _call(self, fn, *args, idempotent: bool, fatal: bool = True, **kwargs):
+        """One API call, paced; idempotent calls are retried on outcome-unknown errors.
+
+        PERMISSION_DENIED / UNAUTHENTICATED stop the run (the next call would get the same) unless
+        `fatal` is False: a refusal that is about this one call (a purge, a run_as, the folder)."""
         def once():
             if self.fatal is not None:
                 raise Stopped()
@@ -82,8 +107,9 @@ class Applier:
             try:
                 return fn(*args, **kwargs)
             except FATAL as exc:
-                with self._lock:
-                    self.fatal = self.fatal or exc
+                if fatal or isinstance(exc, Unauthenticated):
+                    with self._lock:
+                        self.fatal = self.fatal or exc
                 raise
 
         return call_with_retries(once, retryable=outcome_unknown if idempotent else (lambda exc: False))
@@ -97,7 +123,8 @@ class Applier:
     def _create(self, alert: AlertV2) -> AlertV2:
         def attempt() -> AlertV2:
             try:
-                created = self._call(self.w.alerts_v2.create_alert, alert, idempotent=False)
+                created = self._call(self.w.alerts_v2.create_alert, alert, idempotent=False,
+                                     fatal=alert.run_as is None)
             except Exception as exc:
                 if not outcome_unknown(exc):
                     raise
@@ -120,16 +147,35 @@ class Applier:
     def _dedupe(self, alert: AlertV2, copies: list[AlertV2]) -> AlertV2:
         keep, extra = copies[0], copies[1:]
         for dup in extra:
-            self._trash(dup.id)
+            self._delete(dup.id, purge=True)  # a duplicate in the trash would still count against the quota
         if keep.display_name != alert.display_name:  # only a "(1)" copy landed: give it its name
             keep = self._call(self.w.alerts_v2.update_alert, keep.id, alert, "display_name", idempotent=True)
         return keep
 
-    def _trash(self, alert_id: str) -> None:
+    def _delete(self, alert_id: str, purge: bool) -> None:
+        if purge:
+            # databricks-sdk 0.77's AlertsV2API.trash_alert has no purge argument, while the REST API
+            # takes DELETE /api/2.0/alerts/{id}?purge=true (the Terraform provider's purge_on_delete,
+            # databricks/cli PR #4505): send it through the SDK's own API client, which keeps its
+            # auth, retries and typed errors.
+            def call():
+                return self.w.api_client.do("DELETE", f"/api/2.0/alerts/{alert_id}", query={"purge": "true"},
+                                            headers={"Accept": "application/json"})
+        else:
+            def call():
+                return self.w.alerts_v2.trash_alert(alert_id)
         try:
-            self._call(self.w.alerts_v2.trash_alert, alert_id, idempotent=True)
+            self._call(call, idempotent=True, fatal=not purge)
         except (NotFound, ResourceDoesNotExist):
-            pass  # already trashed (e.g. a retried DELETE whose first attempt landed)
+            pass  # already gone (e.g. a retried DELETE whose first attempt landed)
+        except PermissionDenied as exc:
+            if not purge:
+                raise
+            raise PermissionDenied(
+                f"{describe(exc)}. Purging an alert needs CAN MANAGE on it (its owner or a workspace admin has it): "
+                f"ask for that permission, or pass --trash-only to move it to the trash instead (restorable for "
+                f"30 days, but it keeps counting against the workspace's {ALERT_QUOTA} alerts)",
+                error_code="PERMISSION_DENIED") from exc
 
     # --- actions -----------------------------------------------------------------------------
     def _execute(self, action: Action) -> Result:
@@ -153,11 +199,12 @@ class Applier:
                 created = self._create(action.desired)
                 alert_id, name = created.id, created.display_name
             elif action.action == UPDATE:
+                mask = action.update_mask
                 updated = self._call(self.w.alerts_v2.update_alert, action.databricks_alert_id, action.desired,
-                                     ",".join(action.changed_fields), idempotent=True)
+                                     mask, idempotent=True, fatal="run_as" not in mask.split(","))
                 alert_id, name = updated.id or action.databricks_alert_id, updated.display_name
             elif action.action == DELETE:
-                self._trash(action.databricks_alert_id)
+                self._delete(action.databricks_alert_id, purge=action.purge)
                 alert_id, name = action.databricks_alert_id, action.display_name
             else:
                 raise ValueError(action.action)
@@ -165,7 +212,10 @@ class Applier:
             return Result(action, "ERROR", action.databricks_alert_id,
                           f"not attempted: the run stopped after {describe(self.fatal)}", synced_at=_now())
         except Exception as exc:
-            return Result(action, "ERROR", action.databricks_alert_id, describe(exc),
+            hint = quota_hint(exc) if action.action == CREATE else ""
+            if action.action in (CREATE, UPDATE) and action.desired is not None and action.desired.run_as:
+                hint += permission_hint(exc, run_as_hint(action.desired))
+            return Result(action, "ERROR", action.databricks_alert_id, describe(exc) + hint,
                           latency_ms=_ms(start), synced_at=_now())
         return Result(action, "SUCCESS", alert_id, latency_ms=_ms(start), synced_at=_now(), display_name=name)
 
@@ -177,11 +227,36 @@ class Applier:
     def apply(self, plan: Plan) -> list[Result]:
         if not self.dry_run and any(a.action == CREATE for a in plan.actions):
             try:  # creating an alert in a missing folder is a 404: make the managed folder first
-                self._call(self.w.workspace.mkdirs, self.parent_path, idempotent=True)
+                self._call(self.w.workspace.mkdirs, self.parent_path, idempotent=True, fatal=False)
             except Exception as exc:
-                self.folder_error = f"cannot create the managed folder {self.parent_path}: {describe(exc)}"
+                self.folder_error = (f"cannot create the managed folder {self.parent_path}: {describe(exc)}"
+                                     + permission_hint(exc, folder_permission_hint(self.parent_path)))
+        results: dict[int, Result] = {}
+        # Removals first: they free quota and display names the creates and renames may need.
+        phases = ([i for i, a in enumerate(plan.actions) if a.action == DELETE],
+                  [i for i, a in enumerate(plan.actions) if a.action != DELETE])
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="alert-sync") as pool:
-            return list(pool.map(self._run_one, plan.actions))
+            for phase in phases:
+                for i, result in zip(phase, pool.map(self._run_one, [plan.actions[i] for i in phase])):
+                    results[i] = result
+        return [results[i] for i in range(len(plan.actions))]
+
+
+def run_as_hint(alert: AlertV2) -> str:
+    """What a PERMISSION_DENIED on an alert that sets run_as asks for [SDK AlertV2RunAs docstrings]."""
+    ra = alert.run_as
+    if ra.service_principal_name:
+        return (f"Setting run_as to service principal {ra.service_principal_name} needs the Service principal: User "
+                f"role (servicePrincipal/user) on it: ask a workspace admin to grant it to the deploying identity, "
+                f"or change the dbt var alerts_run_as.")
+    return (f"A user may set run_as only to their own user name, not {ra.user_name}: deploy as {ra.user_name}, or set "
+            f"the dbt var alerts_run_as to a service principal's application id.")
+
+
+def folder_permission_hint(path: str) -> str:
+    parent = path.rstrip("/").rsplit("/", 1)[0] or "/"
+    return (f"Creating it needs CAN MANAGE on {parent} (workspace folder permissions): ask its owner or a "
+            f"workspace admin, or choose a folder you may write with --parent-path / the dbt var alerts_parent_path.")
 
 
 def _now() -> datetime:

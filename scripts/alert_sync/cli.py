@@ -60,7 +60,12 @@ def workspace_options(fn: Callable) -> Callable:
                           "alerts_parent_path, else /Workspace/Shared/dbt_alerts/<project>/<target>. Nothing "
                           "outside it is touched."),
         click.option("--prune", is_flag=True,
-                     help="Trash managed alerts that are no longer in the catalog, are disabled, or are duplicates."),
+                     help="Remove managed alerts that are no longer in the catalog or are disabled: purged (gone for "
+                          "good), since trashed alerts keep counting against the workspace's 1000 alerts for 30 "
+                          "days. Duplicates are always purged."),
+        click.option("--trash-only", is_flag=True,
+                     help="With --prune: move removed alerts to the trash instead (restorable in the workspace UI "
+                          "for 30 days)."),
         click.option("--workers", type=click.IntRange(1, 64), default=16, show_default=True,
                      help="Parallel workspace calls."),
         click.option("--max-rps", type=click.FloatRange(min=0), default=100.0, show_default=True,
@@ -82,7 +87,7 @@ def _options(kwargs: dict[str, Any]) -> Options:
     return Options(
         project_dir=kwargs["project_dir"], target_path=kwargs["target_path"], profiles_dir=kwargs["profiles_dir"],
         target=kwargs["target"], profile=kwargs["databricks_profile"], warehouse_id=kwargs["warehouse_id"],
-        parent_path=kwargs["parent_path"], prune=kwargs["prune"], dry_run=kwargs.get("dry_run", False),
+        parent_path=kwargs["parent_path"], prune=kwargs["prune"], trash_only=kwargs["trash_only"], dry_run=kwargs.get("dry_run", False),
         success_threshold=kwargs.get("success_threshold", 0.9), workers=kwargs["workers"],
         max_rps=kwargs["max_rps"] or None,
         allow_non_databricks_manifest=kwargs["allow_non_databricks_manifest"],
@@ -130,7 +135,8 @@ def main() -> None:
     pass
 
 
-@main.command(help="Show what `apply` would change (create / update with field mask / trash), writing nothing.")
+@main.command(help="Show what `apply` would change (create / update, field by field / purge or trash), writing "
+                   "nothing.")
 @_common
 def plan(**kwargs: Any) -> None:
     console = Console(kwargs["as_json"])
@@ -177,8 +183,10 @@ def apply(**kwargs: Any) -> None:
                 console.say(line)
         for w in outcome.plan.warnings:
             console.say(f"  warning: {w}")
+        for n in outcome.plan.notes:
+            console.say(f"  note: {n}")
         s = outcome.summary()
-        console.say(f"\nApplied: {s['created']} created, {s['updated']} updated, {s['deleted']} trashed, "
+        console.say(f"\nApplied: {s['created']} created, {s['updated']} updated, {s['deleted']} removed, "
                     f"{s['unchanged']} unchanged, {s['errors']} error(s), {s['skipped']} disabled; "
                     f"success rate {s['success_rate']:.1%} (threshold {options.success_threshold:.0%}); "
                     f"run {outcome.run_id}")

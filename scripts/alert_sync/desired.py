@@ -7,7 +7,7 @@ from typing import Callable, Iterable
 
 from databricks.sdk.service.sql import (
     AlertV2, AlertV2Evaluation, AlertV2Notification, AlertV2Operand, AlertV2OperandColumn,
-    AlertV2OperandValue, AlertV2Subscription, CronSchedule,
+    AlertV2OperandValue, AlertV2RunAs, AlertV2Subscription, CronSchedule,
 )
 
 from .catalog import EMAIL, NULL_CHECKS, NUMBER, VALUE_TYPES, CatalogRow, Destination, id_problems, parse_bool
@@ -31,6 +31,7 @@ class DeploySettings:
     warehouse_id: str
     parent_path: str
     display_name_prefix: str = ""
+    run_as: str | None = None  # dbt var alerts_run_as: a service principal's application id, or a user name
 
 
 class ChannelResolver:
@@ -38,19 +39,26 @@ class ChannelResolver:
 
     Emails become user_email subscriptions. Other entries are destination_id keys of the
     notification destinations seed: its databricks_destination_id when set, else the workspace
-    destination with that display name (listed once, lazily). Unresolvable -> RowError.
+    destination with that display name. Either way the id must be one of the workspace's
+    destinations (listed once, lazily, when the first such channel is resolved), so a wrong id is
+    reported by the plan rather than by a failed create. Unresolvable -> RowError.
     """
 
     def __init__(self, destinations: dict[str, Destination], list_workspace_destinations: Callable[[], Iterable]):
         self._destinations = destinations
         self._list = list_workspace_destinations
         self._by_name: dict[str, list[str]] | None = None
+        self._ids: set[str] = set()
 
-    def _workspace_ids(self, name: str) -> list[str]:
+    def _load(self) -> None:
         if self._by_name is None:
             self._by_name = {}
             for d in self._list():
                 self._by_name.setdefault(d.display_name, []).append(d.id)
+                self._ids.add(d.id)
+
+    def _workspace_ids(self, name: str) -> list[str]:
+        self._load()
         return self._by_name.get(name, [])
 
     def resolve(self, channel: str) -> AlertV2Subscription:
@@ -66,6 +74,12 @@ class ChannelResolver:
         if not dest.is_enabled:
             raise RowError(f"notification channel '{channel}' is disabled in seeds/notification_destinations.csv")
         if dest.databricks_destination_id:
+            self._load()
+            if dest.databricks_destination_id not in self._ids:
+                raise RowError(f"notification channel '{channel}': databricks_destination_id "
+                               f"'{dest.databricks_destination_id}' in seeds/notification_destinations.csv is not a "
+                               f"notification destination of this workspace; correct it, or leave it empty to look "
+                               f"the destination up by destination_name '{dest.destination_name}'")
             return AlertV2Subscription(destination_id=dest.databricks_destination_id)
         ids = self._workspace_ids(dest.destination_name)
         if len(ids) == 1:
@@ -133,7 +147,14 @@ def build_alert(row: CatalogRow, node: AlertNode, settings: DeploySettings, chan
             timezone_id=row["schedule_timezone"],
             pause_status=row.pause_status(),
         ),
+        run_as=run_as_for(settings.run_as) if settings.run_as else None,
     )
+
+
+def run_as_for(identity: str) -> AlertV2RunAs:
+    """The alerts_run_as setting -> AlertV2RunAs: a user name is an email, anything else is a
+    service principal's application id (the two kinds the field takes [SDK AlertV2RunAs])."""
+    return AlertV2RunAs(user_name=identity) if "@" in identity else AlertV2RunAs(service_principal_name=identity)
 
 
 def _bool(row: CatalogRow, field: str) -> bool:

@@ -28,7 +28,16 @@ def fmt_value(value: Any) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
+def fmt_run_as(identity: tuple[str, str] | None) -> str:
+    if identity is None:
+        return "(the deploying identity)"
+    kind, name = identity
+    return f"service principal {name}" if kind == "service_principal" else f"user {name}"
+
+
 def change_lines(path: str, old: Any, new: Any) -> list[str]:
+    if path == "run_as":
+        return [f"      {path}: {fmt_run_as(old)} -> {fmt_run_as(new)}"]
     if path == "query_text":
         diff = list(difflib.unified_diff(str(old).splitlines(), str(new).splitlines(), lineterm="", n=0))[2:]
         shown = [f"          {line}" for line in diff if not line.startswith("@@")][:12]
@@ -39,7 +48,7 @@ def change_lines(path: str, old: Any, new: Any) -> list[str]:
 def action_lines(a: Action, show_noop: bool = False) -> list[str]:
     if a.action == NOOP and not show_noop and not a.skipped:
         return []
-    verb = "disabled" if a.skipped else VERBS[a.action]
+    verb = "disabled" if a.skipped else "purge" if a.action == DELETE and a.purge else VERBS[a.action]
     line = f"  {SYMBOLS[a.action]} {a.alert_id or '-':<12} {a.display_name}  ({verb}"
     line += f": {a.note}" if a.note and a.action != NOOP else ""
     line += ")"
@@ -57,8 +66,12 @@ def render_plan(plan: Plan, header: str) -> str:
         lines.extend(action_lines(a))
     for w in plan.warnings:
         lines.append(f"  warning: {w}")
+    for n in plan.notes:
+        lines.append(f"  note: {n}")
     s = plan_summary(plan)
-    lines += ["", f"Plan: {s['created']} to create, {s['updated']} to update, {s['deleted']} to trash, "
+    purged = sum(1 for a in plan.actions if a.action == DELETE and a.purge)
+    removed = f"{s['deleted']} to remove" + (f" ({purged} purge, {s['deleted'] - purged} trash)" if s["deleted"] else "")
+    lines += ["", f"Plan: {s['created']} to create, {s['updated']} to update, {removed}, "
                   f"{s['unchanged']} unchanged, {s['errors']} error(s), {s['skipped']} disabled."]
     return "\n".join(lines)
 

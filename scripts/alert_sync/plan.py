@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from databricks.sdk.service.sql import AlertV2
 
@@ -31,16 +31,25 @@ class Action:
     error: str | None = None
     skipped: bool = False  # disabled in the catalog: nothing to deploy
     note: str | None = None
+    purge: bool = False  # DELETE: purge (gone for good) rather than trash (restorable for 30 days)
 
     @property
     def changed_fields(self) -> list[str]:
+        """The field-level changes, for people: plan output, --json, the metrics."""
         return [path for path, _, _ in self.changes]
+
+    @property
+    def update_mask(self) -> str:
+        """What the PATCH sends: the top-level fields holding a change, each sent whole."""
+        return update_mask(self.changed_fields)
 
 
 @dataclass
 class Plan:
     actions: list[Action]
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # said once per plan, not per alert
+    fetched: list[str] = field(default_factory=list)  # ids fetched with GET: the list lacked a field the diff needs
 
     def count(self, action: str) -> int:
         return sum(1 for a in self.actions if a.action == action)
@@ -56,8 +65,25 @@ def base_name(display_name: str) -> str:
 
 
 # --- diff ------------------------------------------------------------------------------------
-# Field paths compared, each a valid PATCH update_mask path. Values are normalized so that what
-# the service echoes back (defaults filled in, lists reordered) compares equal to what we sent.
+# Field paths compared, named for people (plan, --json changed_fields, metrics). Values are
+# normalized so that what the service echoes back (defaults filled in, lists reordered) compares
+# equal to what we sent.
+#
+# A PATCH names only the top-level fields that hold a change, each sent with its complete value:
+# the Terraform provider's databricks_alert_v2 sends exactly such a mask of top-level names
+# (resource_alert_v2.go, `UpdateMask: "custom_description,custom_summary,display_name,evaluation,..."`),
+# and no official client sends nested paths such as evaluation.notification.retrigger_seconds.
+UPDATABLE_FIELDS = ("display_name", "query_text", "warehouse_id", "evaluation", "schedule", "custom_summary",
+                    "custom_description", "run_as")
+
+
+def update_mask(changed_fields: Iterable[str]) -> str:
+    tops = {path.split(".", 1)[0] for path in changed_fields}
+    unknown = tops.difference(UPDATABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not an updatable AlertV2 field: {', '.join(sorted(unknown))}")
+    return ",".join(f for f in UPDATABLE_FIELDS if f in tops)
+
 
 def _subscriptions(a: AlertV2) -> tuple:
     n = a.evaluation.notification if a.evaluation else None
@@ -107,26 +133,85 @@ FIELDS: dict[str, Any] = {
     "schedule.quartz_cron_schedule": lambda a: a.schedule.quartz_cron_schedule if a.schedule else None,
     "schedule.timezone_id": lambda a: a.schedule.timezone_id if a.schedule else None,
     "schedule.pause_status": lambda a: (_enum(a.schedule.pause_status) or "UNPAUSED") if a.schedule else None,
+    "run_as": lambda a: run_as_identity(a),
 }
+
+
+def run_as_identity(a: AlertV2) -> tuple[str, str] | None:
+    """Who the alert runs as: ("service_principal", application id) or ("user", user name).
+
+    An alert created without run_as runs as its creator; the service reports that as
+    effective_run_as (and, deprecated, run_as_user_name), so those count when run_as is absent.
+    """
+    for ra in (a.run_as, a.effective_run_as):
+        if ra is not None and (ra.service_principal_name or ra.user_name):
+            return ("service_principal", ra.service_principal_name) if ra.service_principal_name \
+                else ("user", ra.user_name)
+    if a.run_as_user_name:
+        return ("user", a.run_as_user_name) if "@" in a.run_as_user_name \
+            else ("service_principal", a.run_as_user_name)
+    return None
 
 
 def diff(desired: AlertV2, existing: AlertV2) -> list[tuple[str, Any, Any]]:
     changes = []
     for path, get in FIELDS.items():
+        if path == "run_as" and desired.run_as is None:
+            continue  # alerts_run_as unset: who the alerts run as is not managed (plan says so once)
         old, new = get(existing), get(desired)
         if old != new:
             changes.append((path, old, new))
     return changes
 
 
+# --- list contents ---------------------------------------------------------------------------
+# What the diff and the folder match read from a listed alert. The list endpoint is documented to
+# return alerts, but not that each carries every field (an early API version listed a reduced
+# ListAlertsV2ResponseAlert without parent_path or run_as): an alert that lacks one is fetched with
+# GET rather than guessed.
+NEEDED_FIELDS = ("parent_path", "query_text", "warehouse_id", "evaluation", "schedule")
+
+
+def missing_fields(a: AlertV2, needs_run_as: bool) -> list[str]:
+    missing = [f for f in NEEDED_FIELDS if getattr(a, f) in (None, "")]
+    if needs_run_as and run_as_identity(a) is None:
+        missing.append("run_as")
+    return missing
+
+
+def complete_listing(listed: list[AlertV2], desired: list[DesiredAlert], parent_path: str,
+                     recorded_ids: dict[str, str], get: Callable[[str], AlertV2]) -> tuple[list[AlertV2], list[str]]:
+    """The listed alerts, each one the plan may match fetched with GET when it lacks a field.
+
+    An alert without parent_path is only fetched when it could be ours (a recorded id or one of
+    our display names), so a workspace of foreign alerts does not cost a GET each.
+    Returns (alerts, ids fetched).
+    """
+    names = {d.display_name for d in desired}
+    ours = set(recorded_ids.values())
+    needs_run_as = any(d.alert is not None and d.alert.run_as is not None for d in desired)
+    out, fetched = [], []
+    for a in listed:
+        if a.parent_path:
+            candidate = folder_key(a.parent_path) == folder_key(parent_path)
+        else:
+            candidate = a.id in ours or base_name(a.display_name or "") in names
+        if candidate and missing_fields(a, needs_run_as):
+            a = get(a.id)
+            fetched.append(a.id)
+        out.append(a)
+    return out, fetched
+
+
 # --- matching --------------------------------------------------------------------------------
 
 def make_plan(desired: list[DesiredAlert], existing: Iterable[AlertV2], parent_path: str,
-              recorded_ids: dict[str, str], prune: bool) -> Plan:
+              recorded_ids: dict[str, str], prune: bool, purge: bool = True) -> Plan:
     """Compute one Action per catalog alert (+ DELETEs with prune).
 
     `existing`: the workspace's alerts (all folders; only `parent_path` is considered).
     `recorded_ids`: alert_id -> databricks id from the last sync results.
+    `purge`: pruned alerts are purged (else trashed); duplicates are always purged.
     """
     managed = [a for a in existing if folder_key(a.parent_path) == folder_key(parent_path)]
     by_id = {a.id: a for a in managed}
@@ -160,9 +245,9 @@ def make_plan(desired: list[DesiredAlert], existing: Iterable[AlertV2], parent_p
         elif not d.enabled:
             if match and prune:
                 plan.actions.append(Action(d.alert_id, DELETE, match.display_name, existing_id,
-                                           note="disabled in the catalog"))
+                                           note="disabled in the catalog", purge=purge))
             else:
-                note = "disabled in the catalog" + ("; deployed copy kept (use --prune to trash it)" if match else "")
+                note = "disabled in the catalog" + ("; deployed copy kept (use --prune to remove it)" if match else "")
                 plan.actions.append(Action(d.alert_id, NOOP, d.display_name, existing_id, skipped=True, note=note))
         elif match is None:
             plan.actions.append(Action(d.alert_id, CREATE, d.display_name, desired=d.alert))
@@ -171,15 +256,73 @@ def make_plan(desired: list[DesiredAlert], existing: Iterable[AlertV2], parent_p
             plan.actions.append(Action(d.alert_id, UPDATE if changes else NOOP, d.display_name, existing_id,
                                        changes=changes, desired=d.alert))
 
-    # Managed alerts no catalog row claimed: leftovers of removed rows, or duplicates.
+    # Managed alerts no catalog row claimed: leftovers of removed rows, or duplicates. Duplicates
+    # are purged even without --purge: each would count against the workspace's 1000 alerts.
     claimed_names = {base_name(by_id[i].display_name) for i in claimed} | {d.display_name for d in desired}
     recorded_owner = {v: k for k, v in recorded_ids.items()}
     for a in sorted((a for a in managed if a.id not in claimed), key=lambda a: (a.create_time or "", a.id)):
         duplicate = base_name(a.display_name) in claimed_names
         why = "duplicate of a catalog alert" if duplicate else "not in the catalog"
         if prune:
-            plan.actions.append(Action(recorded_owner.get(a.id), DELETE, a.display_name, a.id, note=why))
+            plan.actions.append(Action(recorded_owner.get(a.id), DELETE, a.display_name, a.id, note=why,
+                                       purge=purge or duplicate))
         else:
             plan.warnings.append(f"'{a.display_name}' ({a.id}) in the managed folder is {why}: "
-                                 f"`apply --prune` trashes it")
+                                 f"`apply --prune` removes it")
+    _refuse_taken_names(plan, managed)
+    _add_notes(plan, desired)
     return plan
+
+
+def _refuse_taken_names(plan: Plan, managed: list[AlertV2]) -> None:
+    """A create or rename into a display name another managed alert keeps, or that an earlier
+    catalog row also deploys, is an ERROR before any request: the service would store "Name (1)"
+    [SEEN terraform-provider-databricks#4867], and every later apply would PATCH the name again. A
+    holder this plan removes first is no obstacle."""
+    removed = {a.databricks_alert_id for a in plan.actions if a.action == DELETE}
+    renamed_away = {a.databricks_alert_id for a in plan.actions
+                    if a.action == UPDATE and "display_name" in a.changed_fields}
+    row_of = {a.databricks_alert_id: a.alert_id for a in plan.actions if a.databricks_alert_id}
+    first_row: dict[str, str] = {}
+    for i, a in enumerate(plan.actions):
+        if a.action not in (CREATE, UPDATE, NOOP) or a.skipped:
+            continue
+        problem = None
+        if a.display_name in first_row:
+            problem = f"catalog row {first_row[a.display_name]} deploys the same display name; give one a new alert_name"
+        else:
+            first_row[a.display_name] = a.alert_id
+            if a.action == NOOP or (a.action == UPDATE and "display_name" not in a.changed_fields):
+                continue
+            holders = [m for m in managed if m.display_name == a.display_name and m.id != a.databricks_alert_id
+                       and m.id not in removed]
+            if holders:
+                holder = holders[0]
+                owner = f" (catalog row {row_of[holder.id]})" if row_of.get(holder.id) else ""
+                then = (", and this plan renames it too: renames run in parallel, so change one name per apply"
+                        if holder.id in renamed_away else "; rename or remove that alert first (`apply --prune` "
+                        "removes it if it is no longer in the catalog)")
+                problem = f"alert {holder.id}{owner} in the managed folder already has it{then}"
+        if problem:
+            verb = "create" if a.action == CREATE else "deploy" if a.action == NOOP else "rename"
+            plan.actions[i] = Action(a.alert_id, ERROR, a.display_name, a.databricks_alert_id, error=(
+                f"cannot {verb} display name '{a.display_name}': {problem}. The service would store the alert as "
+                f"'{a.display_name} (1)'."), note="deployed copy left as it is" if a.databricks_alert_id else None)
+
+
+def _add_notes(plan: Plan, desired: list[DesiredAlert]) -> None:
+    deployable = [d for d in desired if d.alert is not None]
+    if any(d.alert.run_as is None for d in deployable):
+        plan.notes.append("alerts_run_as is not set: new alerts run as the identity that deploys them, and deployed "
+                          "alerts keep whoever they run as. Set the dbt var alerts_run_as (a service principal's "
+                          "application id) per target to manage it; that identity needs SELECT on the tables the "
+                          "queries read.")
+    once = []
+    for d in deployable:
+        n = d.alert.evaluation.notification if d.alert.evaluation else None
+        if n is not None and n.subscriptions and not n.retrigger_seconds and not n.notify_on_ok:
+            once.append(d.alert_id)
+    if once:
+        plan.notes.append(f"{len(once)} alert(s) notify once per trigger (no retrigger_seconds, no notify_on_ok): "
+                          f"nothing more is sent while they stay TRIGGERED, nor when they recover: "
+                          f"{', '.join(once)}")

@@ -16,12 +16,12 @@ from databricks.sdk.errors import PermissionDenied, Unauthenticated
 from requests.adapters import HTTPAdapter
 
 from . import metrics
-from .apply import Applier, Result
+from .apply import ALERT_QUOTA, Applier, Result
 from .catalog import read_catalog, read_destinations
 from .desired import ChannelResolver, DeploySettings, build_desired
 from .errors import ConfigError, describe
 from .lock import WorkspaceLock
-from .plan import CREATE, DELETE, LIST_PAGE_SIZE, UPDATE, Plan, make_plan
+from .plan import CREATE, DELETE, LIST_PAGE_SIZE, UPDATE, Plan, complete_listing, make_plan
 from .project import Artifacts, BuildOptions, build_target_name, load_artifacts
 from .retry import call_with_retries
 from .summary import summarize
@@ -37,6 +37,7 @@ class Options(BuildOptions):
     warehouse_id: str | None = None
     parent_path: str | None = None
     prune: bool = False
+    trash_only: bool = False  # with prune: trash (restorable for 30 days) instead of purging
     dry_run: bool = False
     success_threshold: float = 0.9
     workers: int = 16
@@ -123,6 +124,7 @@ def _prepare(options: Options, artifacts: Artifacts, target_name: str | None, db
         parent_path=options.parent_path or artifacts.settings.get("parent_path")
         or default_parent_path(artifacts.project_name, target_name),
         display_name_prefix=artifacts.settings.get("display_name_prefix") or "",
+        run_as=str(artifacts.settings.get("run_as") or "").strip() or None,
     )
     client = workspace_client(options)
     return Context(options, artifacts, target_name, settings, client, dbt_target)
@@ -145,19 +147,49 @@ def compute_plan(ctx: Context, log: Callable[[str], None]) -> Plan:
     resolver = ChannelResolver(destinations, lambda: call_with_retries(
         lambda: list(ctx.client.notification_destinations.list())))
     try:
-        existing = call_with_retries(lambda: list(ctx.client.alerts_v2.list_alerts(page_size=LIST_PAGE_SIZE)))
+        listed = call_with_retries(lambda: list(ctx.client.alerts_v2.list_alerts(page_size=LIST_PAGE_SIZE)))
         desired = build_desired(rows, ctx.artifacts.alert_nodes, ctx.settings, resolver)
+        refuse_foreign_run_as_user(ctx, desired)
+        # Recorded ids can only match alerts of the managed folder: with none there (a first
+        # deploy), the plan does not need them, nor the dbt target they are read from.
+        folder = folder_key(ctx.settings.parent_path)
+        managed = any(folder_key(a.parent_path) == folder for a in listed if a.parent_path)
+        recorded = read_recorded_ids(ctx, log) if managed or any(not a.parent_path for a in listed) else {}
+        existing, fetched = complete_listing(listed, desired, ctx.settings.parent_path, recorded,
+                                             lambda alert_id: call_with_retries(
+                                                 lambda: ctx.client.alerts_v2.get_alert(alert_id)))
     except (PermissionDenied, Unauthenticated) as exc:
         raise ConfigError(f"The workspace refused the request ({describe(exc)}): check DATABRICKS_HOST / "
                           "DATABRICKS_TOKEN or --profile, and that you may manage alerts.") from exc
     except Exception as exc:  # unreachable host, persistent 5xx: nothing was attempted
         raise ConfigError(f"Cannot read the workspace's alerts from {ctx.client.config.host}: {describe(exc)}") from exc
-    # Recorded ids can only match alerts of the managed folder: with none there (a first deploy),
-    # the plan does not need them, nor the dbt target they are read from.
-    folder = folder_key(ctx.settings.parent_path)
-    managed = any(folder_key(a.parent_path) == folder for a in existing)
-    recorded = read_recorded_ids(ctx, log) if managed else {}
-    return make_plan(desired, existing, ctx.settings.parent_path, recorded, ctx.options.prune)
+    plan = make_plan(desired, existing, ctx.settings.parent_path, recorded, ctx.options.prune,
+                     purge=not ctx.options.trash_only)
+    plan.fetched = fetched
+    if fetched:
+        plan.notes.append(f"{len(fetched)} alert(s) fetched one by one (GET): the list lacked a field the diff needs")
+    over = len(listed) + plan.count(CREATE) - sum(1 for a in plan.actions if a.action == DELETE and a.purge)
+    if over > ALERT_QUOTA:
+        plan.warnings.append(f"this plan leaves {over} active alerts in the workspace, more than the {ALERT_QUOTA} it "
+                             f"holds (trashed alerts count too): creates beyond that are refused")
+    return plan
+
+
+def refuse_foreign_run_as_user(ctx: Context, desired: list) -> None:
+    """A user may set run_as only to their own user name [SDK AlertV2RunAs]: when alerts_run_as is
+    someone else's, every alert is an ERROR before any write (one SCIM Me call)."""
+    run_as = ctx.settings.run_as
+    if not run_as or "@" not in run_as:
+        return
+    me = ctx.client.current_user.me().user_name or ""
+    if me.lower() == run_as.lower():
+        return
+    for d in desired:
+        if d.alert is not None:
+            d.alert, d.error = None, (
+                f"run_as: alerts_run_as is the user '{run_as}', but a user may set run_as only to their own user "
+                f"name and you deploy as '{me}'. Deploy as that user, or set alerts_run_as to a service principal's "
+                f"application id (which needs the Service principal: User role).")
 
 
 @dataclass

@@ -13,11 +13,11 @@ Where a rule comes from (tagged in the modules):
   [ASSUME] not documented anywhere we could find; the emulator picks the strict reading.
 
 Served endpoints (all need ``Authorization: Bearer <token>``):
-  POST/GET /api/2.0/alerts, GET/PATCH/DELETE /api/2.0/alerts/{id}
+  POST/GET /api/2.0/alerts, GET/PATCH/DELETE /api/2.0/alerts/{id} (DELETE ?purge=true)
   GET /api/2.0/sql/warehouses[/{id}]
   POST /api/2.0/workspace/mkdirs, GET /api/2.0/workspace/get-status,
   POST /api/2.0/workspace/import, GET /api/2.0/workspace/export, POST /api/2.0/workspace/delete
-    (workspace files only, as alert-sync's apply lock uses them)
+    (workspace files, as alert-sync's apply lock uses them, and folders, as the live check cleans up)
   GET/POST /api/2.0/notification-destinations, GET /api/2.0/notification-destinations/{id}
   GET /api/2.0/preview/scim/v2/Me
 Control endpoints (not Databricks API, no auth, not counted, never faulted):
@@ -32,7 +32,8 @@ shared lock, counters, objects and state file), ``api`` (errors, timestamps, pag
 """
 
 from .api import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
-from .server import DEFAULT_TOKEN, DEFAULT_USER, EMULATOR_WAREHOUSE_ID, Emulator, serve_forever
+from .server import (DEFAULT_TOKEN, DEFAULT_USER, EMULATOR_SERVICE_PRINCIPAL, EMULATOR_WAREHOUSE_ID, Emulator,
+                     serve_forever)
 
-__all__ = ["DEFAULT_PAGE_SIZE", "DEFAULT_TOKEN", "DEFAULT_USER", "EMULATOR_WAREHOUSE_ID", "Emulator",
-           "MAX_PAGE_SIZE", "serve_forever"]
+__all__ = ["DEFAULT_PAGE_SIZE", "DEFAULT_TOKEN", "DEFAULT_USER", "EMULATOR_SERVICE_PRINCIPAL", "EMULATOR_WAREHOUSE_ID",
+           "Emulator", "MAX_PAGE_SIZE", "serve_forever"]

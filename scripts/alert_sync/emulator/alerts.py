@@ -1,5 +1,6 @@
 """Alerts: the AlertV2 schema and its checks (types, semantics, update_mask) and the alert
-endpoints (create, list, get, update, trash) with the service's duplicate-name renaming."""
+endpoints (create, list, get, update, trash, purge) with the service's duplicate-name renaming
+and the workspace's alert quota."""
 
 from __future__ import annotations
 
@@ -67,6 +68,9 @@ ALERT_SCHEMA = {
 }
 # [DOCS] "parent_path ... Can only be set on create, and cannot be updated."
 CREATE_ONLY_FIELDS = ("parent_path",)
+# [DOCS databricks/cli PR #4505] "Alerts are soft deleted by default and have a limit of 1000 per
+# workspace": trashed alerts count until purged (or until the service purges them after 30 days).
+ALERT_QUOTA = 1000
 
 
 def check_value(value, schema, path: str):
@@ -186,26 +190,39 @@ def _validate_warehouse(alert: dict, warehouse_ids) -> None:
         raise invalid(f"warehouse_id: SQL warehouse {alert['warehouse_id']!r} does not exist")
 
 
-def _validate_run_as(alert: dict, user: str) -> None:
+def _validate_run_as(alert: dict, user: str, service_principals: dict) -> None:
     run_as = alert.get("run_as")
     if run_as is None:
         return
     kinds = [k for k in ("user_name", "service_principal_name") if k in run_as]
     if len(kinds) != 1:
         raise invalid("run_as: exactly one of user_name or service_principal_name must be set")
-    # [SDK] "Users can only set this to their own email."
+    # [SDK AlertV2RunAs] user_name: "Can only set this field to their own email."
+    # [ASSUME] refused as PERMISSION_DENIED (it is a matter of who asks, not of the value's shape).
     if "user_name" in run_as and run_as["user_name"] != user:
-        raise invalid(f"run_as.user_name: can only be set to your own user name ({user})")
+        raise ApiError(403, "PERMISSION_DENIED", f"run_as.user_name: users can only set run_as to their own user "
+                                                 f"name ({user}), not {run_as['user_name']}")
+    # [SDK AlertV2RunAs] service_principal_name: "Application ID of an active service principal.
+    # Setting this field requires the `servicePrincipal/user` role."
+    if "service_principal_name" in run_as:
+        app_id = run_as["service_principal_name"]
+        if app_id not in service_principals:
+            raise invalid(f"run_as.service_principal_name: {app_id!r} is not the application id of an active "
+                          f"service principal")
+        if not service_principals[app_id]:
+            raise ApiError(403, "PERMISSION_DENIED", f"run_as.service_principal_name: setting run_as to service "
+                                                     f"principal {app_id} requires the servicePrincipal/user role "
+                                                     f"on it")
 
 
-def validate_alert(alert: dict, warehouse_ids, destination_ids, user: str) -> None:
+def validate_alert(alert: dict, warehouse_ids, destination_ids, user: str, service_principals: dict) -> None:
     """Semantic checks of a (type-checked) alert definition; raises ApiError naming the field."""
     _validate_required(alert)
     _validate_evaluation(alert["evaluation"])
     _validate_notification(alert["evaluation"].get("notification", {}), destination_ids)
     _validate_schedule(alert["schedule"])
     _validate_warehouse(alert, warehouse_ids)
-    _validate_run_as(alert, user)
+    _validate_run_as(alert, user, service_principals)
 
 
 def effective_run_as(alert: dict, owner: str) -> dict:
@@ -218,9 +235,15 @@ def effective_run_as(alert: dict, owner: str) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------
-# update_mask [SDK AlertsV2API.update_alert docstring]
+# update_mask [SDK AlertsV2API.update_alert docstring]. The docstring allows dotted sub-field paths
+# in general, but every official client sends top-level field names only, each with its complete
+# value (the Terraform provider's databricks_alert_v2 sends "custom_description,custom_summary,
+# display_name,evaluation,parameters,parent_path,query_text,run_as,run_as_user_name,schedule,
+# warehouse_id"; the bundle alerts resource goes through it). Whether the service honours nested
+# paths is undocumented, so the emulator refuses them [ASSUME]: a client that works here sends
+# only what the service is known to accept.
 def parse_update_mask(mask) -> list[str] | None:
-    """Field paths of an update_mask; None means ``*`` (full replacement)."""
+    """Field names of an update_mask; None means ``*`` (full replacement)."""
     if mask is None or mask == "":
         raise invalid("update_mask: required query parameter is missing")
     if re.search(r"\s", mask):
@@ -231,17 +254,13 @@ def parse_update_mask(mask) -> list[str] | None:
     for path in paths:
         if path == "*":
             raise invalid("update_mask: '*' cannot be combined with other field paths")
-        node = ALERT_SCHEMA
-        for part in path.split("."):
-            if isinstance(node, tuple) and node[0] == "list":
-                raise invalid(f"update_mask: {path!r} addresses elements of a repeated field; "
-                               f"only the whole collection can be specified")
-            if not isinstance(node, dict) or part not in node:
-                raise invalid(f"update_mask: {path!r} is not a field path of AlertV2")
-            node = node[part]
-        if path in CREATE_ONLY_FIELDS:
-            raise invalid(f"update_mask: {path!r} can only be set on create and cannot be updated")
-        if node == OUTPUT:
+        if "." in path:
+            top = path.split(".", 1)[0]
+            raise invalid(f"update_mask: {path!r} is a nested field path; name the top-level field {top!r} and "
+                          f"send its complete value")
+        if path not in ALERT_SCHEMA:
+            raise invalid(f"update_mask: {path!r} is not a field of AlertV2")
+        if ALERT_SCHEMA[path] == OUTPUT:
             raise invalid(f"update_mask: {path!r} is output only and cannot be updated")
     return paths
 
@@ -253,6 +272,12 @@ def apply_update_mask(stored: dict, body: dict, paths: list[str] | None) -> dict
     if paths is None:  # '*': every updatable top-level field is replaced
         paths = [k for k, v in ALERT_SCHEMA.items() if v != OUTPUT and k not in CREATE_ONLY_FIELDS]
     for path in paths:
+        if path in CREATE_ONLY_FIELDS:
+            # The Terraform provider names parent_path in every mask: the same value is accepted,
+            # a move is not [DOCS "Can only be set on create, and cannot be updated."].
+            if path in body and folder_key(body[path]) != folder_key(stored[path]):
+                raise invalid(f"{path}: can only be set on create and cannot be updated")
+            continue
         *parents, leaf = path.split(".")
         src = body
         for part in parents:
@@ -337,11 +362,17 @@ class AlertEndpoints(Store):
         return check_value(body, ALERT_SCHEMA, "")
 
     def _validate(self, alert: dict) -> None:
-        validate_alert(alert, self.warehouse_ids, self._destinations.keys(), self.user)
+        validate_alert(alert, self.warehouse_ids, self._destinations.keys(), self.user, self.service_principals)
 
     def _create_alert(self, query, body):
         alert = self._check_alert_body(body)
         with self._lock:
+            if len(self._alerts) >= self.alert_quota:
+                trashed = sum(r["alert"]["lifecycle_state"] != "ACTIVE" for r in self._alerts.values())
+                # [ASSUME] the code and wording: the limit is documented (cli PR #4505), the error is not.
+                raise ApiError(400, "RESOURCE_LIMIT_EXCEEDED",
+                               f"Cannot create the alert: the workspace has reached its limit of {self.alert_quota} "
+                               f"alerts ({trashed} of them in the trash; trashed alerts count until purged).")
             if "parent_path" in alert:
                 check_workspace_path(alert["parent_path"], "parent_path")
                 if folder_key(alert["parent_path"]) not in self._folders:
@@ -370,7 +401,8 @@ class AlertEndpoints(Store):
             active = sorted((r for r in self._alerts.values()
                              if r["alert"]["lifecycle_state"] == "ACTIVE"), key=alert_order)
             page, token = paginate(active, query, alert_order)
-            response = {"alerts": [copy.deepcopy(r["alert"]) for r in page]}
+            response = {"alerts": [{k: copy.deepcopy(v) for k, v in r["alert"].items() if k not in self.list_omits}
+                                   for r in page]}
             if token:
                 response["next_page_token"] = token
             return response
@@ -401,10 +433,18 @@ class AlertEndpoints(Store):
             return copy.deepcopy(updated)
 
     def _trash_alert(self, alert_id, query):
+        """DELETE trashes (restorable for 30 days); ``?purge=true`` deletes for good, from the trash too
+        [DOCS REST "Delete an alert" purge; Terraform provider purge_on_delete; cli PR #4505]."""
+        purge = query.get("purge", "false")
+        if purge not in ("true", "false"):
+            raise invalid(f"purge: {purge!r} is not a boolean (true or false)")
         with self._lock:
-            record = self._get_record(alert_id, active_only=True)
-            record["alert"]["lifecycle_state"] = "DELETED"
-            record["alert"]["update_time"] = timestamp()
+            record = self._get_record(alert_id, active_only=purge != "true")
+            if purge == "true":
+                del self._alerts[alert_id]
+            else:
+                record["alert"]["lifecycle_state"] = "DELETED"
+                record["alert"]["update_time"] = timestamp()
             self._bump("writes")
             self._save()
             return {}

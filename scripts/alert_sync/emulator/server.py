@@ -18,13 +18,15 @@ from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from .alerts import AlertEndpoints
+from .alerts import ALERT_QUOTA, AlertEndpoints
 from .api import ApiError, invalid
 from .destinations import DestinationEndpoints
 from .faults import Faults, Reset
 from .workspace import WorkspaceEndpoints
 
 EMULATOR_WAREHOUSE_ID = "emulator-warehouse"
+# A service principal the emulator's caller may name as run_as (holds its servicePrincipal/user role).
+EMULATOR_SERVICE_PRINCIPAL = "5e1f0c2a-0000-4000-8000-00000000a1e7"
 DEFAULT_TOKEN = "emulator-token"
 DEFAULT_USER = "emulator@example.com"
 
@@ -204,17 +206,25 @@ class Emulator(AlertEndpoints, WorkspaceEndpoints, DestinationEndpoints, Faults)
     token: the bearer token accepted for everything; read_only_tokens: tokens that may read but
     get 403 PERMISSION_DENIED on writes; user: the caller (owner, home folder /Users/<user>);
     state_file: JSON file loaded at construction and rewritten atomically after each mutation;
-    warehouse_ids: the warehouses alerts may use; latency_ms, max_rps, faults, seed: see
-    ``set_faults`` and the faults module.
+    warehouse_ids: the warehouses alerts may use; service_principals: application id -> whether the
+    caller holds the servicePrincipal/user role on it (what run_as may name); alert_quota: alerts
+    per workspace, trashed included; list_omits: fields GET /api/2.0/alerts leaves out; latency_ms,
+    max_rps, faults, seed: see ``set_faults`` and the faults module.
     """
 
     def __init__(self, host="127.0.0.1", port=0, token=DEFAULT_TOKEN, user=DEFAULT_USER,
                  state_file=None, warehouse_ids=(EMULATOR_WAREHOUSE_ID,), latency_ms=0,
-                 max_rps=None, faults=None, seed=0, read_only_tokens=()):
+                 max_rps=None, faults=None, seed=0, read_only_tokens=(), service_principals=None,
+                 alert_quota=ALERT_QUOTA, list_omits=()):
         self.host, self.port = host, port
         self.token, self.user = token, user
         self.read_only_tokens = set(read_only_tokens)
         self.warehouse_ids = tuple(warehouse_ids)
+        # application id -> whether the caller has the servicePrincipal/user role on it
+        self.service_principals = dict({EMULATOR_SERVICE_PRINCIPAL: True} if service_principals is None
+                                       else service_principals)
+        self.alert_quota = alert_quota
+        self.list_omits = frozenset(list_omits)  # fields the alerts list leaves out (tests of the GET fallback)
         self.state_file = os.fspath(state_file) if state_file else None
         self.url: str | None = None
         self._lock = threading.RLock()

@@ -1,5 +1,6 @@
 """The workspace around alerts: folders and workspace files (mkdirs, get-status, import, export,
-delete: only what alert-sync's apply lock needs), SQL warehouses and the caller (SCIM Me)."""
+delete: what alert-sync's apply lock and the live check need), SQL warehouses and the caller
+(SCIM Me)."""
 
 from __future__ import annotations
 
@@ -102,13 +103,30 @@ class WorkspaceEndpoints(Store):
         return {"content": file["content"], "file_type": path.rsplit(".", 1)[-1] if "." in path else ""}
 
     def _delete_path(self, query, body):
+        """[DOCS workspace/delete] a non-empty folder needs recursive=true, else DIRECTORY_NOT_EMPTY.
+        [ASSUME] alerts in a recursively deleted folder go to the trash, like the folder's other
+        objects (so they keep counting against the alert quota until purged)."""
         path = check_workspace_path(body.get("path") if isinstance(body, dict) else None, "path")
         key = folder_key(path)
         with self._lock:
             if key in self._files:
                 del self._files[key]
             elif key in self._folders:
-                raise invalid("path: deleting folders is not supported by the emulator")
+                if key in ("/", "/Users", "/Shared", folder_key(f"/Users/{self.user}")):
+                    raise ApiError(403, "PERMISSION_DENIED", f"Path ({path}) cannot be deleted.")
+                inside = key + "/"
+                files = [k for k in self._files if k.startswith(inside)]
+                folders = [k for k in self._folders if k.startswith(inside)]
+                alerts = [r["alert"] for r in self._alerts.values() if r["alert"]["lifecycle_state"] == "ACTIVE"
+                          and (folder_key(r["alert"]["parent_path"]) + "/").startswith(inside)]
+                if (files or folders or alerts) and not body.get("recursive", False):
+                    raise ApiError(400, "DIRECTORY_NOT_EMPTY", f"Folder ({path}) is not empty.")
+                for k in files:
+                    del self._files[k]
+                for k in folders + [key]:
+                    del self._folders[k]
+                for alert in alerts:
+                    alert["lifecycle_state"] = "DELETED"
             else:
                 raise ApiError(404, "RESOURCE_DOES_NOT_EXIST", f"Path ({path}) doesn't exist.")
             self._bump("writes")
