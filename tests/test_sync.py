@@ -173,6 +173,178 @@ def test_rename_updates_the_same_alert(project, workspace):
     assert names[old_id].endswith("(renamed)")
 
 
+def test_a_ten_percent_change_patches_with_top_level_masks_and_names_fields_for_people(project, workspace):
+    assert alert_sync(project, "apply", *LOCAL).exit_code == 0
+    rows = project.catalog_rows()
+    enabled = [r for r in rows if r["is_enabled"] == "true"]
+    doubles = [r for r in enabled if r["threshold_value_type"] == "DOUBLE"]
+    edits = {  # one field of each nested part, plus two top-level ones: 4 of 35 alerts (~10%)
+        doubles[0]["alert_id"]: ("threshold_value", str(float(doubles[0]["threshold_value"]) + 1),
+                                 ["evaluation.threshold"], "evaluation"),
+        doubles[1]["alert_id"]: ("retrigger_seconds", "7200", ["evaluation.notification.retrigger_seconds"],
+                                 "evaluation"),
+        doubles[2]["alert_id"]: ("pause_status", "PAUSED", ["schedule.pause_status"], "schedule"),
+        doubles[3]["alert_id"]: ("custom_summary", "changed {{ALERT_NAME}}", ["custom_summary"], "custom_summary"),
+    }
+    for r in rows:
+        if r["alert_id"] in edits:
+            column, value, _, _ = edits[r["alert_id"]]
+            assert r[column] != value
+            r[column] = value
+    project.write_catalog(rows)
+    rebuild(project)
+    workspace.reset_counters()
+    run = alert_sync(project, "apply", *LOCAL, "--json")
+    assert run.exit_code == 0, run.stderr
+    updates = {a["alert_id"]: a["changed_fields"] for a in run.json["actions"] if a["action"] == "UPDATE"}
+    assert updates == {alert_id: fields for alert_id, (_, _, fields, _) in edits.items()}
+    masks = workspace.counters()["update_masks"]
+    print(f"\nPATCH update_mask values sent for {len(edits)} changed alerts of {len(enabled)}: {masks}")
+    assert masks == {"evaluation": 2, "schedule": 1, "custom_summary": 1}
+    recorded = dict(query(project, "select alert_id, changed_fields from main.alert_sync_results "
+                                   "where action = 'UPDATE'"))
+    assert recorded == {alert_id: ",".join(fields) for alert_id, (_, _, fields, _) in edits.items()}
+    deployed = {a["id"]: a for a in workspace.alerts()}
+    by_alert = {a["alert_id"]: deployed[a["databricks_alert_id"]] for a in run.json["actions"]
+                if a["databricks_alert_id"]}
+    retriggered = by_alert[doubles[1]["alert_id"]]["evaluation"]
+    assert retriggered["notification"]["retrigger_seconds"] == 7200
+    assert retriggered["source"]["name"] == doubles[1]["threshold_column"]  # the rest of evaluation intact
+    assert by_alert[doubles[2]["alert_id"]]["schedule"]["quartz_cron_schedule"] == doubles[2]["schedule_cron"]
+    assert alert_sync(project, "plan", *LOCAL, "--json").json["summary"]["updated"] == 0
+
+
+def test_prune_purges_and_trash_only_trashes(project, workspace):
+    first = alert_sync(project, "apply", *LOCAL, "--json").json
+    ids = {a["alert_id"]: a["databricks_alert_id"] for a in first["actions"]}
+    rows = project.catalog_rows()
+    purged, trashed = [r for r in rows if r["is_enabled"] == "true"][:2]
+    purged["is_enabled"] = "false"
+    project.write_catalog(rows)
+    rebuild(project)
+    plan = alert_sync(project, "plan", *LOCAL, "--prune")
+    assert f"{purged['alert_id']}" in plan.stdout and "(purge: disabled in the catalog)" in plan.stdout
+    assert "1 to remove (1 purge, 0 trash)" in plan.stdout
+    assert alert_sync(project, "apply", *LOCAL, "--prune").exit_code == 0
+    assert ids[purged["alert_id"]] not in {a["id"] for a in workspace.alerts(include_trashed=True)}
+
+    trashed["is_enabled"] = "false"
+    project.write_catalog(rows)
+    rebuild(project)
+    plan = alert_sync(project, "plan", *LOCAL, "--prune", "--trash-only")
+    assert "(trash: disabled in the catalog)" in plan.stdout and "1 to remove (0 purge, 1 trash)" in plan.stdout
+    assert alert_sync(project, "apply", *LOCAL, "--prune", "--trash-only").exit_code == 0
+    states = {a["id"]: a["lifecycle_state"] for a in workspace.alerts(include_trashed=True)}
+    assert states[ids[trashed["alert_id"]]] == "DELETED"
+
+
+def test_a_refused_purge_names_the_permission_and_costs_nothing_else(project, workspace):
+    assert alert_sync(project, "apply", *LOCAL).exit_code == 0
+    rows = project.catalog_rows()
+    victim, changed = [r for r in rows if r["is_enabled"] == "true" and r["threshold_value_type"] == "DOUBLE"][:2]
+    victim["is_enabled"] = "false"
+    changed["threshold_value"] = str(float(changed["threshold_value"]) + 1)
+    project.write_catalog(rows)
+    rebuild(project)
+    workspace.set_faults([{"method": "DELETE", "kind": "403"}])
+    run = alert_sync(project, "apply", *LOCAL, "--prune", "--json")
+    actions = {a["alert_id"]: a for a in run.json["actions"]}
+    assert actions[victim["alert_id"]]["action"] == "ERROR"
+    error = actions[victim["alert_id"]]["error"]
+    assert "PERMISSION_DENIED" in error and "CAN MANAGE" in error and "--trash-only" in error
+    assert actions[changed["alert_id"]]["action"] == "UPDATE"  # the run went on
+    assert "Stopped early" not in run.stderr and run.exit_code == 0
+
+
+def test_a_create_refused_for_the_alert_quota_says_trashed_alerts_count_and_how_to_purge(project, workspace):
+    workspace.alert_quota = 30
+    for i in range(3):  # trashed leftovers of an earlier tool: they count against the quota
+        old = workspace.add_alert({"display_name": f"old {i}", "parent_path": "/Users/emulator@example.com",
+                                   "lifecycle_state": "DELETED"})
+        assert old["lifecycle_state"] == "DELETED"
+    run = alert_sync(project, "apply", *LOCAL, "--json")
+    errors = [a for a in run.json["actions"] if a["action"] == "ERROR"]
+    assert run.json["summary"]["created"] == 27 and len(errors) == 8
+    for a in errors:
+        assert "limit of 30 alerts" in a["error"] and "trash" in a["error"] and "--prune" in a["error"], a
+    assert run.exit_code == 1
+
+
+def test_alerts_the_list_describes_incompletely_are_fetched_not_guessed(project, workspace):
+    assert alert_sync(project, "apply", *LOCAL).exit_code == 0
+    workspace.list_omits = frozenset({"evaluation", "effective_run_as"})
+    workspace.reset_counters()
+    plan = alert_sync(project, "plan", *LOCAL, "--json")
+    assert plan.exit_code == 0
+    enabled = sum(1 for r in project.catalog_rows() if r["is_enabled"] == "true")
+    assert plan.json["summary"]["unchanged"] == enabled and plan.json["summary"]["updated"] == 0
+    assert workspace.counters()["by_endpoint"]["GET /api/2.0/alerts/{id}"] == enabled
+    assert f"{enabled} alert(s) fetched one by one (GET)" in plan.stderr
+
+
+def test_a_destination_id_the_workspace_lacks_is_an_error_of_the_plan_not_of_a_create(project, emulator):
+    provision_destinations(emulator, project)
+    dest_csv = project.path / "seeds" / "notification_destinations.csv"
+    lines = dest_csv.read_text().splitlines()
+    header = lines[0].split(",")
+    with_id = next(line for line in lines[1:] if line.split(",")[header.index("databricks_destination_id")])
+    wrong = with_id.split(",")
+    known_id = wrong[header.index("databricks_destination_id")]
+    wrong[header.index("databricks_destination_id")] = "00000000-0000-4000-8000-00000000dead"
+    dest_csv.write_text("\n".join(lines).replace(with_id, ",".join(wrong)) + "\n")
+    rebuild(project)
+    channel = wrong[header.index("destination_id")]
+    users = [r["alert_id"] for r in project.catalog_rows()
+             if r["is_enabled"] == "true" and channel in r["notification_channels"].split(";")]
+    assert users and known_id
+    emulator.reset_counters()
+    plan = alert_sync(project, "plan", *LOCAL, "--json")
+    errors = {a["alert_id"]: a["error"] for a in plan.json["actions"] if a["action"] == "ERROR"}
+    assert set(errors) == set(users)
+    assert all("00000000-0000-4000-8000-00000000dead" in e and "not a notification destination of this workspace"
+               in e for e in errors.values())
+    assert emulator.counters()["by_endpoint"]["GET /api/2.0/notification-destinations"] == 1
+
+
+def test_run_as_is_deployed_diffed_and_refusals_name_the_role(project, workspace):
+    from alert_sync.emulator import EMULATOR_SERVICE_PRINCIPAL
+
+    first = alert_sync(project, "plan", *LOCAL)
+    assert first.stdout.count("alerts_run_as is not set") == 1
+    assert alert_sync(project, "apply", *LOCAL).exit_code == 0
+    enabled = sum(1 for r in project.catalog_rows() if r["is_enabled"] == "true")
+
+    built = project.dbt("build", "--exclude", "path:seeds/sample_data",
+                        "--vars", f"{{alerts_run_as: '{EMULATOR_SERVICE_PRINCIPAL}'}}")
+    assert built.ok, built.output[-3000:]
+    plan = alert_sync(project, "plan", *LOCAL)
+    assert f"run_as: user emulator@example.com -> service principal {EMULATOR_SERVICE_PRINCIPAL}" in plan.stdout
+    assert "alerts_run_as is not set" not in plan.stdout
+
+    workspace.service_principals[EMULATOR_SERVICE_PRINCIPAL] = False  # the deployer lacks the role
+    refused = alert_sync(project, "apply", *LOCAL, "--json")
+    errors = [a["error"] for a in refused.json["actions"] if a["action"] == "ERROR"]
+    assert len(errors) == enabled and "Stopped early" not in refused.stderr  # each alert tried, none lost
+    assert all("PERMISSION_DENIED" in e and "Service principal: User role" in e for e in errors)
+
+    workspace.service_principals[EMULATOR_SERVICE_PRINCIPAL] = True
+    workspace.reset_counters()
+    run = alert_sync(project, "apply", *LOCAL, "--json")
+    assert run.exit_code == 0 and run.json["summary"]["updated"] == enabled
+    assert workspace.counters()["update_masks"] == {"run_as": enabled}
+    assert {a["run_as"]["service_principal_name"] for a in managed(workspace).values()} == {EMULATOR_SERVICE_PRINCIPAL}
+    assert alert_sync(project, "plan", *LOCAL, "--json").json["summary"]["unchanged"] == enabled
+
+    other_user = project.dbt("build", "--exclude", "path:seeds/sample_data",
+                             "--vars", "{alerts_run_as: 'someone-else@example.com'}")
+    assert other_user.ok, other_user.output[-3000:]
+    workspace.reset_counters()
+    plan = alert_sync(project, "apply", *LOCAL, "--json")
+    errors = [a["error"] for a in plan.json["actions"] if a["action"] == "ERROR"]
+    assert len(errors) == enabled and all("only to their own user name" in e for e in errors)
+    assert workspace.counters()["writes"] == 0
+
+
 def test_prune_trashes_exactly_the_disabled_alert_and_nothing_outside_the_folder(project, workspace):
     alert_sync(project, "apply", *LOCAL)
     rows = project.catalog_rows()

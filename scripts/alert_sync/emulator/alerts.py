@@ -429,6 +429,7 @@ class AlertEndpoints(Store):
             updated["update_time"] = timestamp()
             self._store_alert(updated)
             self._bump("writes")
+            self._bump("update_masks", query["update_mask"])
             self._save()
             return copy.deepcopy(updated)
 

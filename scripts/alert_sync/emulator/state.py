@@ -33,7 +33,7 @@ class Store:
         with self._lock:
             self._counters = {"total": 0, "by_method": {}, "by_endpoint": {}, "by_status": {},
                               "writes": 0, "faults_injected": 0, "faults_by_kind": {},
-                              "rate_limited": 0}
+                              "rate_limited": 0, "update_masks": {}}
 
     def _bump(self, name: str, key: str | None = None) -> None:
         if key is None:
