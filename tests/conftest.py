@@ -11,6 +11,12 @@ import pytest
 
 from projects import DbtProject, clone_built, copy_example
 
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--live", action="store_true",
+                     help="tests/test_live.py against the workspace of DATABRICKS_HOST / DATABRICKS_TOKEN / "
+                          "DATABRICKS_WAREHOUSE_ID instead of the bundled emulator (`make test-live`)")
+
 WAREHOUSE = "emulator-warehouse"
 
 

@@ -255,8 +255,9 @@ def run_as_hint(alert: AlertV2) -> str:
 
 def folder_permission_hint(path: str) -> str:
     parent = path.rstrip("/").rsplit("/", 1)[0] or "/"
-    return (f"Creating it needs CAN MANAGE on {parent} (workspace folder permissions): ask its owner or a "
-            f"workspace admin, or choose a folder you may write with --parent-path / the dbt var alerts_parent_path.")
+    return (f"Writing there needs CAN MANAGE on the folder (or on {parent}, to create it): ask its owner or a "
+            f"workspace admin for it, or choose a folder you may write with --parent-path / the dbt var "
+            f"alerts_parent_path.")
 
 
 def _now() -> datetime:

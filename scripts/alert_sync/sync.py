@@ -16,7 +16,7 @@ from databricks.sdk.errors import PermissionDenied, Unauthenticated
 from requests.adapters import HTTPAdapter
 
 from . import metrics
-from .apply import ALERT_QUOTA, Applier, Result
+from .apply import ALERT_QUOTA, Applier, Result, folder_permission_hint
 from .catalog import read_catalog, read_destinations
 from .desired import ChannelResolver, DeploySettings, build_desired
 from .errors import ConfigError, describe
@@ -221,8 +221,9 @@ def run_apply(ctx: Context, log: Callable[[str], None], progress: Callable[[int,
     try:
         lock.acquire()
     except (PermissionDenied, Unauthenticated) as exc:
-        raise ConfigError(f"The workspace refused to create the apply lock in {ctx.settings.parent_path} "
-                          f"({describe(exc)}): nothing was changed. Check that you may manage that folder.") from exc
+        raise ConfigError(f"The workspace refused to create the managed folder or its apply lock "
+                          f"{ctx.settings.parent_path} ({describe(exc)}): nothing was changed. "
+                          f"{folder_permission_hint(ctx.settings.parent_path)}") from exc
     try:
         return _execute(ctx, compute_plan(ctx, log), run_id, started, log, progress)
     finally:
