@@ -77,24 +77,15 @@ class Workspace:
 
 
 @pytest.fixture
-def live_workspace(request, monkeypatch):
+def live_workspace(request):
     if request.config.getoption("--live"):
         missing = [v for v in LIVE_VARIABLES if not os.environ.get(v)]
         if missing:
             pytest.skip(f"make test-live needs {', '.join(missing)} set: the host and a token of the workspace to "
                         f"check, and the SQL warehouse the alerts would use (they are deployed paused)")
-        yield Workspace(WorkspaceClient(), None)
-        return
-    from alert_sync.emulator import EMULATOR_WAREHOUSE_ID, Emulator
-
-    for key in list(os.environ):
-        if key.startswith("DATABRICKS_"):
-            monkeypatch.delenv(key)
-    with Emulator() as emu:
-        monkeypatch.setenv("DATABRICKS_HOST", emu.url)
-        monkeypatch.setenv("DATABRICKS_TOKEN", "emulator-token")
-        monkeypatch.setenv("DATABRICKS_WAREHOUSE_ID", EMULATOR_WAREHOUSE_ID)
-        yield Workspace(WorkspaceClient(host=emu.url, token="emulator-token"), emu)
+        return Workspace(WorkspaceClient(), None)
+    emu = request.getfixturevalue("emulator")  # conftest: a fresh emulator, DATABRICKS_* pointing at it
+    return Workspace(WorkspaceClient(host=emu.url, token=os.environ["DATABRICKS_TOKEN"]), emu)
 
 
 def write_project(path: Path) -> DbtProject:
