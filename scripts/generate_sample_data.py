@@ -1,12 +1,15 @@
-"""Generate the local sample data seeds (seeds/sample_data/*.csv) for the DuckDB target.
+"""Generate the example project's local sample data seeds (example/seeds/sample_data/*.csv).
 
 The alert queries read Databricks system tables (system.billing, system.lakeflow, system.access,
 system.query, system.compute) and a few gold tables. On the local DuckDB target, `alert_source()`
-points them at seeds named `<source>__<table>` instead. This script writes those seeds: the same
-column names (and, via seeds/sample_data/_sample_data.yml, the same types) as the real tables for
-every column the alerts use, plus the key columns. Struct and map columns of the system tables are
-left out (alerts that need them read a flattened gold table instead), and so is account_id, to keep
-the seeds small.
+points them at relations named `<source>__<table>` instead. This script writes those seeds: the
+same column names (and, via example/seeds/sample_data/_sample_data.yml, the same types) as the real
+tables for every column the alerts use, plus the key columns; account_id is left out to keep the
+seeds small. Struct and map columns of the system tables are left out too (alerts that need them
+read a flattened gold table instead), except system.billing.usage product_features: a CSV cannot
+hold a STRUCT, so it is written as JSON text into the seed `system_billing__usage_csv`, and the view
+`system_billing__usage` of example/models/sample_data turns it back into a STRUCT, so an alert reads
+`product_features.is_serverless` exactly as it does on Databricks.
 
 The data covers 2026-09-01 .. 2026-11-01 06:00 (var `alerts_local_as_of`, the local "now"), so
 backtests over past dates are meaningful. It is deterministic (random.Random(42)) and contains a
@@ -23,7 +26,10 @@ few deliberate incidents, most of them in the last 24 hours before "now":
     a bulk permission regrant on 2026-10-06, task timeouts 2026-10-05..08, a 5-hour compaction
     run on 2026-10-25, an orphan order on 2026-09-10, failed-login burst on 2026-09-20.
 
-Usage:  python scripts/generate_sample_data.py     (rewrites seeds/sample_data/*.csv)
+Rows that tell a documented reading of the system tables from a naive one (the alert models cite
+the docs): serverless usage under a SKU name without SERVERLESS.
+
+Usage:  python scripts/generate_sample_data.py     (rewrites example/seeds/sample_data/*.csv)
 Standard library only.
 """
 
@@ -31,11 +37,12 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 import random
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-OUT_DIR = Path(__file__).resolve().parent.parent / "seeds" / "sample_data"
+OUT_DIR = Path(__file__).resolve().parent.parent / "example" / "seeds" / "sample_data"
 
 START_DAY = date(2026, 9, 1)
 LAST_DAY = date(2026, 10, 31)           # last full day of daily data
@@ -95,7 +102,7 @@ def write(name: str, columns: list[str], rows: list[dict]) -> None:
         writer.writeheader()
         for row in rows:
             writer.writerow({c: row.get(c, "") for c in columns})
-    print(f"{path.relative_to(OUT_DIR.parent.parent)}: {len(rows)} rows, {path.stat().st_size} bytes")
+    print(f"{path.relative_to(OUT_DIR.parent.parent.parent)}: {len(rows)} rows, {path.stat().st_size} bytes")
 
 
 def hourly_slices(start: datetime, end: datetime):
@@ -130,6 +137,22 @@ USAGE_LINES = [
     (WS_DEV, "PREMIUM_SQL_PRO_COMPUTE_US_EAST", "SQL", 0.55, "analytics", None, None, "9d0e1f2a3b4c5d60", 80, 0),
 ]
 GPU_CLUSTER = "1031-080000-adhocgpu"
+# A vector search endpoint tried out 2026-10-25 .. 10-30: serverless usage (product_features.is_serverless)
+# under a SKU whose name does not say SERVERLESS, so only the documented flag counts it (COST-006).
+# In system.billing.usage only: the sample gold.fact_usage keeps the compute lines, so the demo values
+# of the cost alerts that read it stay as they were.
+VECTOR_SEARCH_LINE = (WS_PROD, "PREMIUM_VECTOR_SEARCH_ENDPOINT_US_EAST", "VECTOR_SEARCH", 0.07, "data-science",
+                      None, None, None, 14, 14)
+VECTOR_SEARCH_DAYS = (date(2026, 10, 25), date(2026, 10, 30))
+
+
+def is_serverless(sku: str, product: str) -> bool:
+    return "SERVERLESS" in sku or product == "VECTOR_SEARCH"
+
+
+def as_json(value: dict) -> str:
+    """A STRUCT / MAP value as the JSON text its *_csv seed column holds."""
+    return json.dumps(value, separators=(",", ":"))
 
 
 def usage_rows():
@@ -140,6 +163,8 @@ def usage_rows():
         if d == SPIKE_DAY:
             lines.append((WS_PROD, "PREMIUM_ALL_PURPOSE_COMPUTE", "ALL_PURPOSE", 0.55, None, None,
                           GPU_CLUSTER, None, 3800, 3800))
+        if VECTOR_SEARCH_DAYS[0] <= d <= VECTOR_SEARCH_DAYS[1]:
+            lines.append(VECTOR_SEARCH_LINE)
         for ws, sku, product, price, team, job, cluster, wh, weekday_usd, weekend_usd in lines:
             usd = weekday_usd if is_weekday(d) else weekend_usd
             if job == "106":                                 # weekly compaction, Sundays
@@ -150,7 +175,8 @@ def usage_rows():
                 usd += 2500
             if usd == 0:
                 continue
-            usd = usd * growth * rng.uniform(0.9, 1.1) if cluster != GPU_CLUSTER else usd
+            # fixed amounts (no draw from rng, so the other lines keep their values): the GPU spike, vector search
+            usd = usd * growth * rng.uniform(0.9, 1.1) if cluster != GPU_CLUSTER and product != "VECTOR_SEARCH" else usd
             dbus = round(usd / price, 3)
             cost = round(dbus * price, 2)
             record_id = uid("usage", d, ws, sku, job, cluster, wh)
@@ -159,18 +185,22 @@ def usage_rows():
                 "sku_name": sku, "cloud": "AWS",
                 "usage_start_time": ts(at(d, 0)), "usage_end_time": ts(at(d + timedelta(days=1), 0)),
                 "usage_date": ds(d), "usage_unit": "DBU", "usage_quantity": dbus,
-                "record_type": "ORIGINAL", "billing_origin_product": product, "usage_type": "COMPUTE_TIME",
+                "record_type": "ORIGINAL", "billing_origin_product": product,
+                "product_features": as_json({"is_serverless": is_serverless(sku, product)}),
+                "usage_type": "COMPUTE_TIME",
             })
+            if product == "VECTOR_SEARCH":
+                continue
             fact.append({
                 "usage_date": ds(d), "workspace_id": ws, "sku_name": sku,
                 "billing_origin_product": product, "job_id": job or "", "cluster_id": cluster or "",
                 "warehouse_id": wh or "", "team_tag": team or "", "usage_quantity": dbus,
                 "list_price": price, "list_cost": cost,
             })
-    write("system_billing__usage",
+    write("system_billing__usage_csv",
           ["record_id", "workspace_id", "sku_name", "cloud", "usage_start_time",
            "usage_end_time", "usage_date", "usage_unit", "usage_quantity", "record_type",
-           "billing_origin_product", "usage_type"], billing)
+           "billing_origin_product", "product_features", "usage_type"], billing)
     write("gold__fact_usage",
           ["usage_date", "workspace_id", "sku_name", "billing_origin_product", "job_id", "cluster_id",
            "warehouse_id", "team_tag", "usage_quantity", "list_price", "list_cost"], fact)
