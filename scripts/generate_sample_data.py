@@ -5,11 +5,12 @@ system.query, system.compute) and a few gold tables. On the local DuckDB target,
 points them at relations named `<source>__<table>` instead. This script writes those seeds: the
 same column names (and, via example/seeds/sample_data/_sample_data.yml, the same types) as the real
 tables for every column the alerts use, plus the key columns; account_id is left out to keep the
-seeds small. Struct and map columns of the system tables are left out too (alerts that need them
-read a flattened gold table instead), except system.billing.usage product_features: a CSV cannot
-hold a STRUCT, so it is written as JSON text into the seed `system_billing__usage_csv`, and the view
-`system_billing__usage` of example/models/sample_data turns it back into a STRUCT, so an alert reads
-`product_features.is_serverless` exactly as it does on Databricks.
+seeds small. A CSV cannot hold a STRUCT or MAP column, so the few the alerts read
+(system.access.audit user_identity / request_params / response, system.billing.usage
+product_features) are written as JSON text into seeds named `<source>__<table>_csv`; the views
+`<source>__<table>` of example/models/sample_data turn them back into STRUCT / MAP columns, so an
+alert reads `request_params['targetGroupName']` or `product_features.is_serverless` exactly as it
+does on Databricks.
 
 The data covers 2026-09-01 .. 2026-11-01 06:00 (var `alerts_local_as_of`, the local "now"), so
 backtests over past dates are meaningful. It is deterministic (random.Random(42)) and contains a
@@ -17,17 +18,21 @@ few deliberate incidents, most of them in the last 24 hours before "now":
 
   * 2026-10-31: an untagged all-purpose GPU cluster ("adhoc-gpu-exploration") is started at 08:00
     and left idle: daily cost spike, ALL_PURPOSE SKU anomaly, tag coverage drop, idle cluster.
-  * 2026-11-01 02:10-02:48: 140 failed logins for svc-reporting@example.com from a never seen IP.
+  * 2026-11-01 02:10-02:48: 146 failed logins for svc-reporting@example.com from a never seen IP
+    (140 refused with 401, then 6 with 403 whose user is only in request_params.user).
   * ml_feature_build fails every night from 2026-10-27; orders_gold_load fails from 2026-10-30,
     so gold.fact_orders is stale since 2026-10-29.
   * 2026-10-31 evening: two ad-hoc queries spill ~45 GB each to local disk.
   * gold.dim_customers holds one duplicated customer_id.
   * Older incidents for backtests: a SQL warehouse surge on 2026-10-12 (scaled to 4 clusters),
     a bulk permission regrant on 2026-10-06, task timeouts 2026-10-05..08, a 5-hour compaction
-    run on 2026-10-25, an orphan order on 2026-09-10, failed-login burst on 2026-09-20.
+    run on 2026-10-25, an orphan order on 2026-09-10, failed-login burst on 2026-09-20, admin role
+    changes on 2026-09-15, 10-20 and 10-21.
 
 Rows that tell a documented reading of the system tables from a naive one (the alert models cite
-the docs): serverless usage under a SKU name without SERVERLESS.
+the docs): admin grants as addPrincipalToGroup to the admins group next to a grant to another
+group, failed logins logged without user_identity.email, and serverless usage under a SKU name
+without SERVERLESS.
 
 Usage:  python scripts/generate_sample_data.py     (rewrites example/seeds/sample_data/*.csv)
 Standard library only.
@@ -334,7 +339,7 @@ def lakeflow_rows():
 
 
 # ----------------------------------------------------------------------------------------------
-# access: system.access.audit and gold.fact_audit_events (flattened identity + response)
+# access: system.access.audit (user_identity, request_params and response as JSON text)
 # ----------------------------------------------------------------------------------------------
 USERS = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "mallory", "oscar"]
 KNOWN_IPS = ["10.20.1.15", "10.20.1.27", "10.20.2.8", "10.20.3.44", "172.16.5.10",
@@ -345,16 +350,25 @@ UA_BROWSER = "Mozilla/5.0 (Macintosh)"
 UA_SDK = "databricks-sdk-py/0.77.0"
 
 
+def group_change(group: str, user: str) -> dict:
+    """request_params of addPrincipalToGroup / removePrincipalFromGroup (audit log reference)."""
+    return {"targetGroupName": group, "targetGroupId": hexid("group", group, n=12),
+            "targetUserName": f"{user}@example.com", "targetUserId": hexid("user", user, n=12)}
+
+
 def audit_rows():
-    events = []  # dicts with both system and gold columns
+    events = []
 
     def add(t: datetime, service: str, action: str, user: str, ip: str, status: int, ua: str = UA_BROWSER,
-            level: str = "WORKSPACE_LEVEL"):
+            level: str = "WORKSPACE_LEVEL", params: dict | None = None):
+        """user: user_identity.email ("" when the log has none); params: request_params (logins: user)."""
         if t >= NOW:
             return
+        if params is None:
+            params = {"user": user} if action in ("login", "tokenLogin") else {}
         events.append({"event_time": t, "service_name": service, "action_name": action,
                        "user_email": user, "source_ip_address": ip, "status_code": status,
-                       "user_agent": ua, "audit_level": level})
+                       "user_agent": ua, "audit_level": level, "request_params": params})
 
     def rand_time(d: date, h0: int = 7, h1: int = 19) -> datetime:
         return at(d, rng.randint(h0, h1 - 1), rng.randint(0, 59), rng.randint(0, 59))
@@ -390,12 +404,24 @@ def audit_rows():
         for _ in range(rng.randint(0, 3)):
             add(rand_time(d, 0, 24), "accounts", "IpAccessDenied", "", rng.choice(SCANNER_IPS), 403,
                 "curl/8.4.0", "ACCOUNT_LEVEL")
-        if d in (date(2026, 9, 15), date(2026, 10, 20)):
-            add(at(d, 10, 12), "accounts", "setAdmin", "carol@example.com", KNOWN_IPS[2], 200, level="ACCOUNT_LEVEL")
+        # admin role changes (SEC-003): frank joins the workspace's admins group, grace is made account
+        # admin and then account owner, frank leaves admins; joining any other group is no admin change
+        if d == date(2026, 9, 15):
+            add(at(d, 10, 12), "accounts", "addPrincipalToGroup", "carol@example.com", KNOWN_IPS[2], 200,
+                params=group_change("admins", "frank"))
+        if d == date(2026, 10, 20):
+            add(at(d, 10, 12), "accounts", "setAccountAdmin", "carol@example.com", KNOWN_IPS[2], 200,
+                level="ACCOUNT_LEVEL", params={"targetUserName": "grace@example.com",
+                                               "targetUserId": hexid("user", "grace", n=12)})
+            add(at(d, 10, 40), "accounts", "changeAccountOwner", "carol@example.com", KNOWN_IPS[2], 200,
+                level="ACCOUNT_LEVEL", params={"email": "grace@example.com"})
         if d == date(2026, 10, 21):
-            add(at(d, 9, 30), "accounts", "removeAdmin", "carol@example.com", KNOWN_IPS[2], 200, level="ACCOUNT_LEVEL")
+            add(at(d, 9, 30), "accounts", "removePrincipalFromGroup", "carol@example.com", KNOWN_IPS[2], 200,
+                params=group_change("admins", "frank"))
         if d == date(2026, 10, 31):
             add(at(d, 8, 2), "clusters", "create", "dave@example.com", KNOWN_IPS[3], 200)
+            add(at(d, 14, 20), "accounts", "addPrincipalToGroup", "alice@example.com", KNOWN_IPS[0], 200,
+                params=group_change("data-engineers", "judy"))
         if d == date(2026, 9, 20):                               # failed-login burst (backtest)
             for i in range(60):
                 add(at(d, 22, 0, 20 * i), "accounts", "login", "bob@example.com", KNOWN_IPS[7], 401,
@@ -404,26 +430,31 @@ def audit_rows():
     for i in range(140):
         add(at(date(2026, 11, 1), 2, 10) + timedelta(seconds=16 * i + rng.randint(0, 5)), "accounts", "login",
             "svc-reporting@example.com", ATTACKER_IP, 401, "python-requests/2.31.0", "ACCOUNT_LEVEL")
+    # the last attempts are refused with 403 and logged without user_identity.email: the attempted user
+    # is only in request_params.user (SEC-002 counts them for svc-reporting: 146 failed logins)
+    for i in range(6):
+        add(at(date(2026, 11, 1), 2, 48, 10 * i), "accounts", "login", "", ATTACKER_IP, 403,
+            "python-requests/2.31.0", "ACCOUNT_LEVEL", params={"user": "svc-reporting@example.com"})
     add(at(date(2026, 11, 1), 2, 49, 30), "accounts", "login", "svc-reporting@example.com", ATTACKER_IP, 200,
         "python-requests/2.31.0", "ACCOUNT_LEVEL")
 
     events.sort(key=lambda e: (e["event_time"], e["action_name"], e["user_email"]))
-    system, gold = [], []
+    system = []
     for i, e in enumerate(events):
-        event_id = hexid("audit", i, e["event_time"], n=32)
-        ws = "0" if e["audit_level"] == "ACCOUNT_LEVEL" else WS_PROD
-        common = {"workspace_id": ws, "event_time": ts(e["event_time"]), "event_date": ds(e["event_time"].date()),
-                  "source_ip_address": e["source_ip_address"], "service_name": e["service_name"],
-                  "action_name": e["action_name"], "event_id": event_id}
-        system.append({**common, "version": "2.0", "user_agent": e["user_agent"],
-                       "audit_level": e["audit_level"]})
-        gold.append({**common, "user_email": e["user_email"], "status_code": e["status_code"]})
-    write("system_access__audit",
-          ["workspace_id", "version", "event_time", "event_date", "source_ip_address",
-           "user_agent", "service_name", "action_name", "audit_level", "event_id"], system)
-    write("gold__fact_audit_events",
-          ["event_id", "event_time", "event_date", "workspace_id", "user_email", "service_name",
-           "action_name", "source_ip_address", "status_code"], gold)
+        system.append({
+            "workspace_id": "0" if e["audit_level"] == "ACCOUNT_LEVEL" else WS_PROD, "version": "2.0",
+            "event_time": ts(e["event_time"]), "event_date": ds(e["event_time"].date()),
+            "source_ip_address": e["source_ip_address"], "user_agent": e["user_agent"],
+            "user_identity": as_json({"email": e["user_email"]}),
+            "service_name": e["service_name"], "action_name": e["action_name"],
+            "request_params": as_json(e["request_params"]),
+            "response": as_json({"status_code": e["status_code"]}),
+            "audit_level": e["audit_level"], "event_id": hexid("audit", i, e["event_time"], n=32),
+        })
+    write("system_access__audit_csv",
+          ["workspace_id", "version", "event_time", "event_date", "source_ip_address", "user_agent",
+           "user_identity", "service_name", "action_name", "request_params", "response", "audit_level",
+           "event_id"], system)
 
 
 # ----------------------------------------------------------------------------------------------
