@@ -30,7 +30,8 @@ few deliberate incidents, most of them in the last 24 hours before "now":
     changes on 2026-09-15, 10-20 and 10-21.
 
 Rows that tell a documented reading of the system tables from a naive one (the alert models cite
-the docs): admin grants as addPrincipalToGroup to the admins group next to a grant to another
+the docs): job runs repaired after a failure (one run_id, several attempts), a run sliced into
+hourly rows, admin grants as addPrincipalToGroup to the admins group next to a grant to another
 group, failed logins logged without user_identity.email, and serverless usage under a SKU name
 without SERVERLESS.
 
@@ -226,6 +227,17 @@ JOBS = {
 # bronze_ingest runs (day, hour) that hit the 1-hour timeout: a burst for backtests, two recent ones
 INGEST_TIMEOUTS = {(date(2026, 10, day), hour) for day in (5, 6, 7) for hour in (10, 14)} | {
     (date(2026, 10, 8), 10), (date(2026, 10, 28), 12), (date(2026, 10, 30), 16)}
+# Runs repaired after their first attempt failed ("Repair run"): every repair is one more attempt of
+# the same run_id in job_run_timeline (its own rows, the last of them with its result_state) and
+# re-runs the failed task as a new task run. (job_id, day, hour the run started): [(repair start,
+# minutes, result_state)]. bronze_ingest 2026-10-31 14:05 fails, a repair succeeds (a run that
+# ends SUCCEEDED: REL-001 must not count its failed attempt); ml_feature_build 2026-10-29 04:00
+# fails again when repaired at 09:00 (one failed run, not two, for REL-003; not a 5-hour run for
+# REL-002 either: the gap between the attempts is not running time).
+REPAIRS = {
+    ("102", date(2026, 10, 31), 14): [(at(date(2026, 10, 31), 15, 30), 9.5, "SUCCEEDED")],
+    ("104", date(2026, 10, 29), 4): [(at(date(2026, 10, 29), 9, 0), 12, "FAILED")],
+}
 
 
 def job_runs():
@@ -243,6 +255,8 @@ def job_runs():
                 state, failing = "FAILED", "ingest"
             if (d, hour) in INGEST_TIMEOUTS:
                 state, failing = "TIMED_OUT", "ingest"
+            if ("102", d, hour) in REPAIRS:
+                state, failing = "FAILED", "ingest"              # its first attempt; repaired later
             minutes = 60 if state == "TIMED_OUT" else rng.uniform(6, 12)
             runs.append(("102", start, start + timedelta(minutes=minutes), state, failing))
         # gold_daily_refresh 02:00
@@ -296,9 +310,13 @@ def lakeflow_rows():
 
     run_rows, task_rows = [], []
     run_counter = 770000000000
-    for job_id, start, end, state, failing_task in job_runs():
-        run_counter += rng.randint(3, 40)
-        run_id = str(run_counter)
+    repair_task_run_id = 779900000000                        # task runs of repairs (ids apart from run_counter's)
+
+    def termination_code(state: str) -> str:
+        return "SUCCESS" if state == "SUCCEEDED" else "RUN_EXECUTION_ERROR" if state == "FAILED" else ""
+
+    def attempt_rows(job_id: str, run_id: str, start: datetime, end: datetime, state: str) -> None:
+        """job_run_timeline rows of one attempt of a run: hourly slices, result_state on the last."""
         slices = list(hourly_slices(start, end))
         for i, (s, e) in enumerate(slices):
             last = i == len(slices) - 1
@@ -306,28 +324,42 @@ def lakeflow_rows():
                 "workspace_id": WS_PROD, "job_id": job_id, "run_id": run_id,
                 "period_start_time": ts(s), "period_end_time": ts(e), "trigger_type": "CRON",
                 "run_type": "JOB_RUN", "result_state": state if last else "",
-                "termination_code": ("SUCCESS" if state == "SUCCEEDED" else
-                                     "RUN_EXECUTION_ERROR" if state == "FAILED" else "") if last else "",
+                "termination_code": termination_code(state) if last else "",
             })
+
+    def task_run_rows(job_id: str, run_id: str, task_run_id: str, task_key: str, t0: datetime, t1: datetime,
+                      state: str) -> None:
+        for s, e in hourly_slices(t0, t1):
+            last = e == t1
+            task_rows.append({
+                "workspace_id": WS_PROD, "job_id": job_id,
+                "run_id": task_run_id, "job_run_id": run_id, "task_key": task_key,
+                "period_start_time": ts(s), "period_end_time": ts(e),
+                "result_state": (state or "") if last else "",
+                "termination_code": termination_code(state) if last else "",
+            })
+
+    for job_id, start, end, state, failing_task in job_runs():
+        run_counter += rng.randint(3, 40)
+        run_id = str(run_counter)
+        attempt_rows(job_id, run_id, start, end, state)
         # tasks run one after the other; a failing task ends the run (later tasks never start)
         keys = [key for key, _ in JOBS[job_id][1]]
         last_task = keys.index(failing_task) if failing_task else len(keys) - 1
         t0 = start
         for j, (task_key, share) in enumerate(JOBS[job_id][1][: last_task + 1]):
             t1 = end if j == last_task else t0 + (end - start) * share
-            task_state = state if j == last_task else "SUCCEEDED"
             run_counter += 1
-            for s, e in hourly_slices(t0, t1):
-                last = e == t1
-                task_rows.append({
-                    "workspace_id": WS_PROD, "job_id": job_id,
-                    "run_id": str(run_counter), "job_run_id": run_id, "task_key": task_key,
-                    "period_start_time": ts(s), "period_end_time": ts(e),
-                    "result_state": (task_state or "") if last else "",
-                    "termination_code": ("SUCCESS" if task_state == "SUCCEEDED" else
-                                         "RUN_EXECUTION_ERROR" if task_state == "FAILED" else "") if last else "",
-                })
+            task_run_rows(job_id, run_id, str(run_counter), task_key, t0, t1,
+                          state if j == last_task else "SUCCEEDED")
             t0 = t1
+        # repairs: the same run_id again; the failed task (single-task jobs here) runs again as a new task run
+        for repair_start, minutes, repair_state in REPAIRS.get((job_id, start.date(), start.hour), []):
+            repair_end = repair_start + timedelta(minutes=minutes)
+            attempt_rows(job_id, run_id, repair_start, repair_end, repair_state)
+            repair_task_run_id += 1
+            task_run_rows(job_id, run_id, str(repair_task_run_id), failing_task, repair_start, repair_end,
+                          repair_state)
     write("system_lakeflow__jobs",
           ["workspace_id", "job_id", "name", "creator_id", "run_as", "change_time", "delete_time"], jobs)
     write("system_lakeflow__job_run_timeline",

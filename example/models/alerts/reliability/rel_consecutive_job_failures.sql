@@ -1,16 +1,34 @@
 {{ dbt_alerts.alert_model() }}
--- Per job: failed runs since its last success within the last 7 days (one row per failing job; the alert takes the MAX).
-with finished as (
-    select workspace_id, job_id, result_state, period_end_time
+-- Per job: failed runs since its last successful run within the last 7 days (one row per failing
+-- job; the alert takes the MAX). A run counts once, with its final state: its latest
+-- job_run_timeline row with a result_state (rows are hourly slices; a repaired run has one such row
+-- per attempt, same run_id), so a failure that a repair fixed is a success, and a repair that
+-- failed again is still one failed run.
+-- Docs: https://docs.databricks.com/aws/en/admin/system-tables/jobs (job_run_timeline slices)
+--       https://docs.databricks.com/aws/en/admin/system-tables/jobs-cost (repairs: rows per run_id)
+with finished_attempts as (
+    select
+        workspace_id,
+        job_id,
+        run_id,
+        result_state,
+        period_end_time,
+        row_number() over (partition by workspace_id, job_id, run_id order by period_end_time desc) as latest_first
     from {{ alert_source('system_lakeflow', 'job_run_timeline') }}
     where result_state is not null
       and period_end_time >= {{ dbt.dateadd('day', -7, dbt_alerts.alerts_now()) }}
       and period_end_time < {{ dbt_alerts.alerts_now() }}
 ),
 
+runs as (
+    select workspace_id, job_id, run_id, result_state, period_end_time as finished_at
+    from finished_attempts
+    where latest_first = 1
+),
+
 last_success as (
-    select workspace_id, job_id, max(period_end_time) as last_success_time
-    from finished
+    select workspace_id, job_id, max(finished_at) as last_success_time
+    from runs
     where result_state = 'SUCCEEDED'
     group by workspace_id, job_id
 )
@@ -19,11 +37,11 @@ select
     f.workspace_id,
     f.job_id,
     count(*) as consecutive_failures,
-    max(f.period_end_time) as last_failure_time
-from finished as f
+    max(f.finished_at) as last_failure_time
+from runs as f
 left join last_success as s
     on s.workspace_id = f.workspace_id and s.job_id = f.job_id
 where f.result_state in ('FAILED', 'ERROR', 'TIMED_OUT')
-  and (s.last_success_time is null or f.period_end_time > s.last_success_time)
+  and (s.last_success_time is null or f.finished_at > s.last_success_time)
 group by f.workspace_id, f.job_id
 order by consecutive_failures desc
