@@ -304,7 +304,9 @@ def test_a_destination_row_that_does_not_parse_is_an_error_of_the_alerts_using_i
     destinations = read_destinations(path)
     message = error_of(resolver({**destinations, "sec": dest("sec", databricks_id="d-1")}).resolve, "ops")
     assert "'ops'" in message and "is_enabled 'maybe'" in message
-    assert resolver({**destinations, "sec": dest("sec", databricks_id="d-1")}).resolve("sec").destination_id == "d-1"
+    listing = FakeWorkspaceDestinations(("Sec", "d-1"))
+    assert resolver({**destinations, "sec": dest("sec", databricks_id="d-1")}, listing).resolve("sec").destination_id \
+        == "d-1"
 
 
 # --------------------------------------------------------------------------------------------
@@ -383,7 +385,8 @@ def test_empty_threshold_column_is_refused():
 # --------------------------------------------------------------------------------------------
 
 def test_build_alert_is_the_row_as_an_alerts_v2_object():
-    channels = resolver({"finops_slack": dest("finops_slack", databricks_id="d-1")})
+    channels = resolver({"finops_slack": dest("finops_slack", databricks_id="d-1")},
+                        FakeWorkspaceDestinations(("FinOps Slack", "d-1")))
     settings = DeploySettings(warehouse_id="wh-1", parent_path=FOLDER, display_name_prefix="[DEV] ")
     alert = build_alert(
         row(notification_channels="finops@example.com;finops_slack", notify_on_ok="true", retrigger_seconds="3600",
@@ -431,9 +434,15 @@ def test_email_channel_is_a_user_email_subscription():
     assert resolver().resolve("ops@example.com") == AlertV2Subscription(user_email="ops@example.com")
 
 
-def test_destination_with_a_databricks_id_needs_no_workspace_listing():
-    channels = resolver({"sec_pd": dest("sec_pd", databricks_id="3f0c6a9e")})
+def test_destination_with_a_databricks_id_is_checked_against_one_workspace_listing():
+    listing = FakeWorkspaceDestinations(("SecOps PagerDuty", "3f0c6a9e"))
+    channels = resolver({"sec_pd": dest("sec_pd", databricks_id="3f0c6a9e"),
+                         "gone": dest("gone", "Gone", databricks_id="00dead")}, listing)
     assert channels.resolve("sec_pd") == AlertV2Subscription(destination_id="3f0c6a9e")
+    message = error_of(channels.resolve, "gone")
+    assert "'gone'" in message and "'00dead'" in message and "not a notification destination of this workspace" \
+        in message and "destination_name 'Gone'" in message
+    assert listing.calls == 1
 
 
 def test_destination_without_id_is_found_by_name_listing_the_workspace_once():
