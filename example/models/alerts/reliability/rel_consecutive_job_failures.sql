@@ -1,29 +1,11 @@
 {{ dbt_alerts.alert_model() }}
 -- Per job: failed runs since its last successful run within the last 7 days (one row per failing
--- job; the alert takes the MAX). A run counts once, with its final state: its latest
--- job_run_timeline row with a result_state (rows are hourly slices; a repaired run has one such row
--- per attempt, same run_id), so a failure that a repair fixed is a success, and a repair that
--- failed again is still one failed run.
+-- job; the alert takes the MAX). A run counts once, with its final state (macros/finished_job_runs.sql),
+-- so a failure that a repair fixed is a success, and a repair that failed again is still one failed run.
 -- Docs: https://docs.databricks.com/aws/en/admin/system-tables/jobs (job_run_timeline slices)
 --       https://docs.databricks.com/aws/en/admin/system-tables/jobs-cost (repairs: rows per run_id)
-with finished_attempts as (
-    select
-        workspace_id,
-        job_id,
-        run_id,
-        result_state,
-        period_end_time,
-        row_number() over (partition by workspace_id, job_id, run_id order by period_end_time desc) as latest_first
-    from {{ alert_source('system_lakeflow', 'job_run_timeline') }}
-    where result_state is not null
-      and period_end_time >= {{ dbt.dateadd('day', -7, dbt_alerts.alerts_now()) }}
-      and period_end_time < {{ dbt_alerts.alerts_now() }}
-),
-
-runs as (
-    select workspace_id, job_id, run_id, result_state, period_end_time as finished_at
-    from finished_attempts
-    where latest_first = 1
+with runs as (
+    select * from {{ finished_job_runs(7 * 24) }} as finished
 ),
 
 last_success as (
