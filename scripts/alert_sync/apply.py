@@ -213,7 +213,9 @@ class Applier:
                           f"not attempted: the run stopped after {describe(self.fatal)}", synced_at=_now())
         except Exception as exc:
             hint = quota_hint(exc) if action.action == CREATE else ""
-            if action.action in (CREATE, UPDATE) and action.desired is not None and action.desired.run_as:
+            carried_run_as = action.desired is not None and action.desired.run_as is not None and (
+                action.action == CREATE or (action.action == UPDATE and "run_as" in action.update_mask.split(",")))
+            if carried_run_as:
                 hint += permission_hint(exc, run_as_hint(action.desired))
             return Result(action, "ERROR", action.databricks_alert_id, describe(exc) + hint,
                           latency_ms=_ms(start), synced_at=_now())
