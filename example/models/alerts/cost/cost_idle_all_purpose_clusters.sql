@@ -1,19 +1,6 @@
 {{ dbt_alerts.alert_model() }}
 -- All-purpose clusters that ran in the last 24 hours at under 10% average CPU: paid for, barely used (one row per cluster).
-with current_clusters as (
-    select
-        workspace_id,
-        cluster_id,
-        cluster_name,
-        owned_by,
-        cluster_source,
-        delete_time,
-        row_number() over (partition by workspace_id, cluster_id order by change_time desc) as version_rank
-    from {{ alert_source('system_compute', 'clusters') }}
-    where change_time < {{ dbt_alerts.alerts_now() }}
-),
-
-utilization as (
+with utilization as (
     select
         workspace_id,
         cluster_id,
@@ -31,11 +18,10 @@ select
     c.owned_by,
     u.nodes,
     round(u.avg_cpu_percent, 1) as avg_cpu_percent
-from current_clusters as c
+from {{ current_versions('system_compute', 'clusters', 'cluster_id') }} as c
 inner join utilization as u
     on u.workspace_id = c.workspace_id and u.cluster_id = c.cluster_id
-where c.version_rank = 1
-  and (c.delete_time is null or c.delete_time >= {{ dbt_alerts.alerts_now() }})
+where (c.delete_time is null or c.delete_time >= {{ dbt_alerts.alerts_now() }})
   and c.cluster_source in ('UI', 'API')
   and u.avg_cpu_percent < 10
 order by u.avg_cpu_percent

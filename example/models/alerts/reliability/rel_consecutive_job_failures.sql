@@ -1,11 +1,12 @@
 {{ dbt_alerts.alert_model() }}
 -- Per job: failed runs since its last successful run within the last 7 days (one row per failing
--- job; the alert takes the MAX). A run counts once, with its final state (macros/finished_job_runs.sql),
+-- job; the alert takes the MAX). A run counts once, with its final state (macros/finished_runs.sql),
 -- so a failure that a repair fixed is a success, and a repair that failed again is still one failed run.
 -- Docs: https://docs.databricks.com/aws/en/admin/system-tables/jobs (job_run_timeline slices)
 --       https://docs.databricks.com/aws/en/admin/system-tables/jobs-cost (repairs: rows per run_id)
 with runs as (
-    select * from {{ finished_job_runs(7 * 24) }} as finished
+    select workspace_id, job_id, run_id, result_state, period_end_time as finished_at
+    from {{ finished_runs('job_run_timeline', 7 * 24) }} as finished
 ),
 
 last_success as (
