@@ -49,7 +49,6 @@ class Plan:
     actions: list[Action]
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # said once per plan, not per alert
-    fetched: list[str] = field(default_factory=list)  # ids fetched with GET: the list lacked a field the diff needs
 
     def count(self, action: str) -> int:
         return sum(1 for a in self.actions if a.action == action)

@@ -165,7 +165,6 @@ def compute_plan(ctx: Context, log: Callable[[str], None]) -> Plan:
         raise ConfigError(f"Cannot read the workspace's alerts from {ctx.client.config.host}: {describe(exc)}") from exc
     plan = make_plan(desired, existing, ctx.settings.parent_path, recorded, ctx.options.prune,
                      purge=not ctx.options.trash_only)
-    plan.fetched = fetched
     if fetched:
         plan.notes.append(f"{len(fetched)} alert(s) fetched one by one (GET): the list lacked a field the diff needs")
     over = len(listed) + plan.count(CREATE) - sum(1 for a in plan.actions if a.action == DELETE and a.purge)
