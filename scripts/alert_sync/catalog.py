@@ -30,6 +30,8 @@ OPERATOR_SYMBOLS = {
     "!=": ComparisonOperator.NOT_EQUAL, "<>": ComparisonOperator.NOT_EQUAL,
 }
 NULL_CHECKS = (ComparisonOperator.IS_NULL, ComparisonOperator.IS_NOT_NULL)
+# Operators Alerts v2 lacks: compiled into the deployed query (conditions.py).
+COMPILED_OPERATORS = ("BETWEEN", "NOT_BETWEEN", "IN", "NOT_IN")
 FIRST_ROW = ("", "NONE", "FIRST")  # Alerts v2 has no FIRST aggregation: no aggregation = first row
 VALUE_TYPES = ("DOUBLE", "STRING", "BOOLEAN", "COLUMN")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -58,14 +60,16 @@ class CatalogRow:
         return f"[{self['severity'].upper()}] {self['alert_name']}"
 
     def operator(self) -> ComparisonOperator:
+        """The Alerts v2 operator of the row; a compiled operator (BETWEEN ...) is not one."""
         raw = self["threshold_operator"]
         if raw in OPERATOR_SYMBOLS:
             return OPERATOR_SYMBOLS[raw]
         try:
             return ComparisonOperator(raw.upper())
         except ValueError:
-            raise RowError(f"threshold_operator '{raw}' is not valid: use >, >=, <, <=, =, !=, <> or one of "
-                           f"{', '.join(o.value for o in ComparisonOperator)}") from None
+            raise RowError(f"threshold_operator '{raw}' is not valid: use >, >=, <, <=, =, !=, <>, one of "
+                           f"{', '.join(o.value for o in ComparisonOperator)}, or "
+                           f"{', '.join(COMPILED_OPERATORS)}") from None
 
     def aggregation(self) -> Aggregation | None:
         raw = self["aggregation_type"].upper()

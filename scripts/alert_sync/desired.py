@@ -11,6 +11,7 @@ from databricks.sdk.service.sql import (
 )
 
 from .catalog import EMAIL, NULL_CHECKS, NUMBER, VALUE_TYPES, CatalogRow, Destination, id_problems, parse_bool
+from .conditions import condition_evaluation, deployed_query
 from .errors import RowError
 from .project import AlertNode
 
@@ -32,6 +33,7 @@ class DeploySettings:
     parent_path: str
     display_name_prefix: str = ""
     run_as: str | None = None  # dbt var alerts_run_as: a service principal's application id, or a user name
+    dialect: str = "databricks"  # adapter type of the compiled SQL (manifest metadata): how conditions are compiled
 
 
 class ChannelResolver:
@@ -112,7 +114,12 @@ def threshold_operand(row: CatalogRow) -> AlertV2Operand:
 
 
 def build_evaluation(row: CatalogRow) -> AlertV2Evaluation:
-    """The evaluation rule of a catalog row (what `evaluate` also applies); no notification."""
+    """The evaluation rule of a catalog row (what `evaluate` also applies); no notification. A
+    compiled condition (BETWEEN, IN, ...) is the condition column of the deployed query EQUAL true
+    (conditions.py)."""
+    compiled = condition_evaluation(row)
+    if compiled is not None:
+        return compiled
     operator = row.operator()
     if not row["threshold_column"]:
         raise RowError("threshold_column is empty: name the query output column to evaluate")
@@ -136,7 +143,7 @@ def build_alert(row: CatalogRow, node: AlertNode, settings: DeploySettings, chan
     )
     return AlertV2(
         display_name=settings.display_name_prefix + row.display_name,
-        query_text=(node.compiled_code or "").strip(),
+        query_text=deployed_query(row, node.compiled_code or "", settings.dialect),
         warehouse_id=settings.warehouse_id,
         parent_path=settings.parent_path,
         custom_summary=row["custom_summary"] or None,

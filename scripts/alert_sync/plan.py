@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterable
 
 from databricks.sdk.service.sql import AlertV2
 
+from .conditions import deployed_condition
 from .desired import DesiredAlert
 from .workspace_paths import folder_key
 
@@ -74,10 +75,13 @@ def base_name(display_name: str) -> str:
 # and no official client sends nested paths such as evaluation.notification.retrigger_seconds.
 UPDATABLE_FIELDS = ("display_name", "query_text", "warehouse_id", "evaluation", "schedule", "custom_summary",
                     "custom_description", "run_as")
+# Changes named for people that live inside an updatable field: a compiled condition (BETWEEN,
+# IN, ...) is deployed as part of query_text (conditions.py).
+DERIVED_FIELDS = {"condition": "query_text"}
 
 
 def update_mask(changed_fields: Iterable[str]) -> str:
-    tops = {path.split(".", 1)[0] for path in changed_fields}
+    tops = {DERIVED_FIELDS.get(path, path.split(".", 1)[0]) for path in changed_fields}
     unknown = tops.difference(UPDATABLE_FIELDS)
     if unknown:
         raise ValueError(f"not an updatable AlertV2 field: {', '.join(sorted(unknown))}")
@@ -117,6 +121,7 @@ def _enum(value) -> str | None:
 FIELDS: dict[str, Any] = {
     "display_name": lambda a: a.display_name or "",
     "query_text": lambda a: (a.query_text or "").strip(),
+    "condition": lambda a: condition_text(a),
     "warehouse_id": lambda a: a.warehouse_id or "",
     "custom_summary": lambda a: a.custom_summary or "",
     "custom_description": lambda a: a.custom_description or "",
@@ -134,6 +139,29 @@ FIELDS: dict[str, Any] = {
     "schedule.pause_status": lambda a: (_enum(a.schedule.pause_status) or "UNPAUSED") if a.schedule else None,
     "run_as": lambda a: run_as_identity(a),
 }
+
+
+def condition_text(a: AlertV2) -> str | None:
+    """The alert's condition as the user wrote it: the compiled one its query's marker states
+    (`cost BETWEEN 10 AND 20`), else the Alerts v2 comparison (`SUM(cost) > 5000`)."""
+    compiled = deployed_condition(a.query_text)
+    if compiled is not None or a.evaluation is None or a.evaluation.source is None:
+        return compiled
+    e = a.evaluation
+    source = f"{_enum(e.source.aggregation)}({e.source.name})" if e.source.aggregation else e.source.name
+    words = {"GREATER_THAN": ">", "GREATER_THAN_OR_EQUAL": ">=", "LESS_THAN": "<", "LESS_THAN_OR_EQUAL": "<=",
+             "EQUAL": "=", "NOT_EQUAL": "!=", "IS_NULL": "IS NULL", "IS_NOT_NULL": "IS NOT NULL"}
+    op = _enum(e.comparison_operator) or ""
+    text = f"{source} {words.get(op, op)}"
+    operand = _operand(a)
+    if operand is None:
+        return text
+    if operand[0] == "column":
+        return f"{text} " + (f"{operand[2]}({operand[1]})" if operand[2] else operand[1])
+    value = operand[1]
+    shown = f"'{value}'" if operand[0] == "string" else str(value).lower() if operand[0] == "bool" \
+        else str(value).removesuffix(".0")
+    return f"{text} {shown}"
 
 
 def run_as_identity(a: AlertV2) -> tuple[str, str] | None:
@@ -157,6 +185,9 @@ def diff(desired: AlertV2, existing: AlertV2) -> list[tuple[str, Any, Any]]:
     for path, get in FIELDS.items():
         if path == "run_as" and desired.run_as is None:
             continue  # alerts_run_as unset: who the alerts run as is not managed (plan says so once)
+        if path == "condition" and deployed_condition(desired.query_text) is None \
+                and deployed_condition(existing.query_text) is None:
+            continue  # Alerts v2 comparisons on both sides: the evaluation.* fields show the change
         old, new = get(existing), get(desired)
         if old != new:
             changes.append((path, old, new))

@@ -125,6 +125,7 @@ def _prepare(options: Options, artifacts: Artifacts, target_name: str | None, db
         or default_parent_path(artifacts.project_name, target_name),
         display_name_prefix=artifacts.settings.get("display_name_prefix") or "",
         run_as=str(artifacts.settings.get("run_as") or "").strip() or None,
+        dialect=artifacts.adapter_type or "databricks",
     )
     client = workspace_client(options)
     return Context(options, artifacts, target_name, settings, client, dbt_target)

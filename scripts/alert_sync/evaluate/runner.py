@@ -22,6 +22,7 @@ from databricks.sdk.service.sql import AlertV2Evaluation
 
 from .. import metrics
 from ..catalog import NULL_CHECKS, CatalogRow, id_problems, read_catalog
+from ..conditions import Condition, compiled_condition, deployed_query
 from ..desired import build_evaluation, node_problem
 from ..errors import ConfigError, RowError
 from ..project import AlertNode, Artifacts, BuildOptions, DbtTarget, load_build, resolve_profiles_dir
@@ -52,6 +53,7 @@ class Evaluation:
     as_of: str | None = None
     evaluated_at: datetime = field(default_factory=_utcnow)
     spec: AlertV2Evaluation | None = field(default=None, repr=False)
+    compiled: Condition | None = field(default=None, repr=False)  # BETWEEN, IN, ...: value is its column's
 
     def as_json(self, with_as_of: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {"alert_id": self.alert_id}
@@ -70,6 +72,8 @@ class Evaluation:
 
     def condition(self) -> str:
         """e.g. `MAX(spend_ratio) = 3.4 > 3` or `yesterday_rows = 10 < min_expected_rows = 50`."""
+        if self.compiled is not None:  # e.g. `cost = 12 BETWEEN 10 AND 20`
+            return f"{self.compiled.source} = {show(self.value)} {self.compiled.operator_text()}"
         if self.spec is None:
             return ""
         src = self.spec.source
@@ -86,19 +90,24 @@ class Evaluation:
 
 
 def run_alert(db: metrics.SqlTarget, alert_id: str, sql: str, spec: AlertV2Evaluation,
-              as_of: str | None = None) -> Evaluation:
-    """Run one alert query on the target and evaluate its result (a failing query is ERROR)."""
+              as_of: str | None = None, compiled: Condition | None = None) -> Evaluation:
+    """Run one alert query on the target and evaluate its result (a failing query is ERROR).
+    `compiled`: the row's compiled condition, `sql` its deployed query; the state is the
+    deployed evaluation's, the value shown is the condition column's input."""
     started = time.perf_counter()
     try:
         columns, rows = db.query(sql)
     except Exception as exc:  # any driver error: the alert's state is ERROR, the run goes on
         ms = round((time.perf_counter() - started) * 1000)
         return Evaluation(alert_id, ERROR, error=f"query failed: {one_line(exc)}", duration_ms=ms, as_of=as_of,
-                          threshold=static_threshold(spec), spec=spec)
+                          threshold=compiled.threshold if compiled else static_threshold(spec), spec=spec,
+                          compiled=compiled)
     ms = round((time.perf_counter() - started) * 1000)
     verdict = evaluate_rows(columns, rows, spec)
+    if compiled is not None:
+        verdict = verdict._replace(value=compiled.observed(columns, rows), threshold=compiled.threshold)
     return Evaluation(alert_id, verdict.state, verdict.value, verdict.threshold, len(rows), verdict.error, ms,
-                      as_of, spec=spec)
+                      as_of, spec=spec, compiled=compiled)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -126,6 +135,7 @@ class PlannedAlert:
     spec: AlertV2Evaluation | None = None
     node: AlertNode | None = None
     problem: str | None = None
+    row: CatalogRow | None = None
 
 
 def split_select(values: Sequence[str]) -> list[str]:
@@ -154,7 +164,8 @@ def plan_alerts(rows: list[CatalogRow], artifacts: Artifacts, select: Sequence[s
             continue
         if not wanted and not enabled:
             continue
-        alert = PlannedAlert(alert_id, row["query_model"], enabled, problem=bad_ids.get(row.line) or enabled_error)
+        alert = PlannedAlert(alert_id, row["query_model"], enabled, problem=bad_ids.get(row.line) or enabled_error,
+                             row=row)
         planned.append(alert)
         if alert.problem:
             continue
@@ -306,9 +317,10 @@ def run_evaluate(options: EvaluateOptions, log: Callable[[str], None],
                     evaluations.append(Evaluation(alert.alert_id, ERROR, error=reason, as_of=moment, spec=alert.spec))
                 else:
                     evaluations.append(None)  # type: ignore[arg-type]  # filled below, keeps catalog order
-                    jobs.append((len(evaluations) - 1, alert, code))
+                    jobs.append((len(evaluations) - 1, alert, deployed_query(alert.row, code, target.adapter_type)))
             if jobs:
-                results = pool.map(lambda db, job: run_alert(db, job[1].alert_id, job[2], job[1].spec, moment), jobs)
+                results = pool.map(lambda db, job: run_alert(db, job[1].alert_id, job[2], job[1].spec, moment,
+                                                             compiled_condition(job[1].row)), jobs)
                 for (index, _, _), result in zip(jobs, results):
                     evaluations[index] = result
             outcome.evaluations.extend(evaluations)
