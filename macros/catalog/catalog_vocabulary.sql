@@ -2,6 +2,11 @@
   The words the alert catalog accepts, in one place: the row checks (catalog_row_problems) and the
   typed model (stg_alert_configurations) both read them. Alerts v2 enum names follow
   databricks-sdk's ComparisonOperator, Aggregation, AlertEvaluationState and SchedulePauseStatus.
+  compiled_operators: Alerts v2 has no such operator; alert-sync compiles them into the deployed
+  query as the boolean column condition_column (scripts/alert_sync/conditions.py, same name).
+  template_variables: the notification template variables of Databricks SQL alerts
+  (https://docs.databricks.com/aws/en/sql/user/alerts/ "Advanced settings", custom template);
+  inside a {{#QUERY_RESULT_ROWS}} section a column name is a variable too.
 -#}
 {% macro catalog_vocabulary() -%}
   {{ return({
@@ -13,6 +18,12 @@
           'IS_NULL': 'IS_NULL', 'IS_NOT_NULL': 'IS_NOT_NULL',
       },
       'null_checks': ['IS_NULL', 'IS_NOT_NULL'],
+      'compiled_operators': ['BETWEEN', 'NOT_BETWEEN', 'IN', 'NOT_IN'],
+      'compiled_value_types': ['DOUBLE', 'STRING'],
+      'condition_column': 'dbt_alerts_condition_met',
+      'template_variables': ['ALERT_STATUS', 'ALERT_NAME', 'ALERT_URL', 'ALERT_CONDITION', 'ALERT_THRESHOLD',
+                             'ALERT_COLUMN', 'QUERY_RESULT_VALUE', 'QUERY_RESULT_TABLE', 'QUERY_RESULT_ROWS',
+                             'QUERY_RESULT_COLS'],
       'value_types': ['DOUBLE', 'STRING', 'BOOLEAN', 'COLUMN'],
       'first_row': ['', 'NONE', 'FIRST'],
       'aggregations': ['SUM', 'COUNT', 'COUNT_DISTINCT', 'AVG', 'MEDIAN', 'MIN', 'MAX', 'STDDEV'],

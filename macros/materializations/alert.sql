@@ -76,6 +76,12 @@
       {%- do problems.append((field, field ~ " '" ~ column ~ "' is not an output column of the query (output columns: "
           ~ (output_columns | join(', ')) ~ "): fix the catalog row or alias the column in the query")) -%}
     {%- endfor -%}
+    {#- A compiled condition (BETWEEN, IN, ...) adds this boolean column to the deployed query. -#}
+    {%- set words = dbt_alerts.catalog_vocabulary() -%}
+    {%- if (row.threshold_operator or '') | trim | upper in words.compiled_operators and words.condition_column in output_columns -%}
+      {%- do problems.append(('threshold_operator', "threshold_operator " ~ (row.threshold_operator | trim) ~ " is compiled into the deployed "
+          ~ "query as the column " ~ words.condition_column ~ ", which the query already outputs: rename that column")) -%}
+    {%- endif -%}
   {%- endif -%}
 
   {%- if problems -%}

@@ -6,6 +6,9 @@
   in the tests on this model and in the `alert` materialization (dbt_alerts.catalog_row_problems).
 -#}
 {%- set words = dbt_alerts.catalog_vocabulary() -%}
+{%- set compiled_operators -%}
+    ({% for operator in words.compiled_operators %}{{ dbt_alerts.quote_string(operator) }}{{ ', ' if not loop.last }}{% endfor %})
+{%- endset -%}
 
 with source as (
     select
@@ -56,15 +59,25 @@ select
         {%- for written, operator in words.operators.items() %}
         when {{ dbt_alerts.quote_string(written) }} then {{ dbt_alerts.quote_string(operator) }}
         {%- endfor %}
+        {#- Alerts v2 has none of these: alert-sync deploys them as <condition column> EQUAL true. #}
+        {%- for operator in words.compiled_operators %}
+        when {{ dbt_alerts.quote_string(operator) }} then {{ dbt_alerts.quote_string(operator) }}
+        {%- endfor %}
     end as comparison_operator,
     threshold_value_type,
     threshold_value,
-    case when threshold_value_type = 'DOUBLE' then {{ dbt.safe_cast('threshold_value', 'double') }} end as threshold_double,
-    case when threshold_value_type = 'STRING' then threshold_value end as threshold_string,
+    -- BETWEEN, NOT_BETWEEN, IN, NOT_IN: threshold_value is a list (threshold_value_list), not one value.
+    case when threshold_value_type = 'DOUBLE' and upper(threshold_operator) not in {{ compiled_operators }}
+        then {{ dbt.safe_cast('threshold_value', 'double') }} end as threshold_double,
+    case when threshold_value_type = 'STRING' and upper(threshold_operator) not in {{ compiled_operators }}
+        then threshold_value end as threshold_string,
     case when threshold_value_type = 'BOOLEAN' then
         case lower(threshold_value) when 'true' then true when 'false' then false end
     end as threshold_boolean,
     case when threshold_value_type = 'COLUMN' then threshold_value end as threshold_column_name,
+    case when upper(threshold_operator) in {{ compiled_operators }}
+        then {{ dbt_alerts.split_list('threshold_value') }}
+    end as threshold_value_list,
     aggregation_type,
     -- Alerts v2 has no FIRST aggregation: FIRST / NONE / empty all mean "first row" (no aggregation).
     case when aggregation_type in ({% for word in words.first_row %}{{ dbt_alerts.quote_string(word) }}{{ ', ' if not loop.last }}{% endfor %}) then null else aggregation_type end as aggregation,
