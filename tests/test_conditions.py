@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -376,3 +377,46 @@ def test_bad_compiled_conditions_and_templates_fail_dbt_build_naming_alert_field
     # The catalog test reports the row problems too (not only each alert's model).
     test_status = next(s for uid, s in statuses.items() if uid.startswith("test.") and "catalog_rows_valid" in uid)
     assert test_status in ("fail", "error")
+
+
+# ------------------------------------------------------------------------------------------------
+# The same wrapped queries on Spark SQL (ANSI, as Databricks SQL), when Java is there
+# ------------------------------------------------------------------------------------------------
+
+SPARK_DATA = r"select * from values (1, 12.0D, 'ok'), (2, 25.0D, 'it\'s'), (3, cast(null as double), 'ok') as t(id, cost, status)"
+DUCK_DATA = "select * from (values (1, 12.0::double, 'ok'), (2, 25.0, 'it''s'), (3, null, 'ok')) as t(id, cost, status)"
+
+
+@pytest.fixture(scope="module")
+def spark(tmp_path_factory):
+    if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
+        pytest.skip("no Java runtime: the Spark check of the wrapped queries needs one")
+    pyspark_sql = pytest.importorskip("pyspark.sql")
+    tmp = tmp_path_factory.mktemp("spark")
+    session = (pyspark_sql.SparkSession.builder.master("local[1]").appName("dbt_alerts-conditions")
+               .config("spark.sql.ansi.enabled", "true").config("spark.sql.session.timeZone", "UTC")
+               .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+               .config("spark.driver.bindAddress", "127.0.0.1")
+               .config("spark.sql.warehouse.dir", str(tmp / "warehouse")).getOrCreate())
+    yield session
+    session.stop()
+
+
+def test_wrapped_queries_give_the_same_states_on_spark_and_duckdb(spark):
+    """Every operator, with and without aggregation, and an empty result: Spark SQL (the
+    Databricks dialect, backslash escapes) and DuckDB agree with the expected states."""
+    cases = [(alert_id, case) for alert_id, case in CASES.items() if alert_id != "NATIVE"]
+    for alert_id, case in cases:
+        r = CatalogRow(catalog_row(alert_id, *case[1:7]), 2)
+        where = {FIRST: "", NONE: " where id < 0", NULL: " where id = 3"}[case[0]]
+        spark_sql = deployed_query(r, SPARK_DATA + where + " order by id", "databricks")
+        duck_sql = deployed_query(r, DUCK_DATA + where + " order by id", "duckdb")
+        frame = spark.sql(spark_sql)
+        spark_rows = [tuple(x) for x in frame.collect()]
+        with duckdb.connect() as con:
+            cur = con.execute(duck_sql)
+            duck_columns, duck_rows = [d[0] for d in cur.description], cur.fetchall()
+        spec = build_evaluation(r)
+        spark_state = evaluate_rows(frame.columns, spark_rows, spec).state
+        duck_state = evaluate_rows(duck_columns, duck_rows, spec).state
+        assert (spark_state, duck_state) == (case[7], case[7]), (alert_id, spark_sql)

@@ -121,7 +121,6 @@ def _enum(value) -> str | None:
 FIELDS: dict[str, Any] = {
     "display_name": lambda a: a.display_name or "",
     "query_text": lambda a: (a.query_text or "").strip(),
-    "condition": lambda a: condition_text(a),
     "warehouse_id": lambda a: a.warehouse_id or "",
     "custom_summary": lambda a: a.custom_summary or "",
     "custom_description": lambda a: a.custom_description or "",
@@ -185,12 +184,15 @@ def diff(desired: AlertV2, existing: AlertV2) -> list[tuple[str, Any, Any]]:
     for path, get in FIELDS.items():
         if path == "run_as" and desired.run_as is None:
             continue  # alerts_run_as unset: who the alerts run as is not managed (plan says so once)
-        if path == "condition" and deployed_condition(desired.query_text) is None \
-                and deployed_condition(existing.query_text) is None:
-            continue  # Alerts v2 comparisons on both sides: the evaluation.* fields show the change
         old, new = get(existing), get(desired)
         if old != new:
             changes.append((path, old, new))
+    # A compiled condition (BETWEEN, IN, ...) lives in query_text: its change is shown as the
+    # condition the user wrote. Alerts v2 comparisons on both sides: evaluation.* show the change.
+    if deployed_condition(desired.query_text) is not None or deployed_condition(existing.query_text) is not None:
+        old, new = condition_text(existing), condition_text(desired)
+        if old != new:
+            changes.append(("condition", old, new))
     return changes
 
 
