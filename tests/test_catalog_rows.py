@@ -532,3 +532,35 @@ def test_build_desired_display_names_carry_the_prefix_even_for_errors():
                               {"cost_daily": node()}, settings, resolver())
     assert good.display_name == good.alert.display_name == "[DEV] [WARNING] Daily Cost Spike"
     assert bad.display_name == "[DEV] [WARNING] Daily Cost Spike" and "pause_status 'x'" in bad.error
+
+
+# --------------------------------------------------------------------------------------------
+# Compiled conditions (BETWEEN, NOT_BETWEEN, IN, NOT_IN): docs/catalog.md "Compiled conditions"
+# --------------------------------------------------------------------------------------------
+
+def test_build_alert_deploys_a_compiled_condition_in_the_query_for_the_manifest_dialect():
+    from alert_sync.conditions import CONDITION_COLUMN
+
+    r = row(threshold_operator="NOT_IN", threshold_value_type="STRING", threshold_value="a;b'c")
+    databricks = build_alert(r, node(), SETTINGS, resolver())
+    duck = build_alert(r, node(), DeploySettings(warehouse_id="wh-1", parent_path=FOLDER, dialect="duckdb"), resolver())
+    assert databricks.query_text.startswith("-- dbt_alerts condition: daily_cost NOT IN ('a', 'b''c')\n")
+    assert "not in ('a', 'b\\'c')" in databricks.query_text and "not in ('a', 'b''c')" in duck.query_text
+    assert databricks.query_text.endswith("select 1 as daily_cost\n) as q")
+    assert databricks.evaluation.source == AlertV2OperandColumn(name=CONDITION_COLUMN)
+    assert (databricks.evaluation.comparison_operator, databricks.evaluation.threshold) == (
+        ComparisonOperator.EQUAL, value_operand(bool_value=True))
+
+
+def test_build_desired_a_bad_range_is_that_alerts_error_only():
+    rows = [row(2, alert_id="RANGE", threshold_operator="between", threshold_value="20;10"),
+            row(3, alert_id="LIST", threshold_operator="IN", threshold_value="1;;2", alert_name="List"),
+            row(4, alert_id="OK-RANGE", threshold_operator="BETWEEN", threshold_value="10;20", alert_name="Range")]
+    bad_range, bad_list, good = build_desired(rows, {"cost_daily": node()}, SETTINGS, resolver())
+    assert "low bound 20 is above the high bound 10" in bad_range.error and bad_range.alert is None
+    assert "without empty entries" in bad_list.error and bad_list.alert is None
+    assert good.error is None and good.alert.query_text.startswith("-- dbt_alerts condition: daily_cost BETWEEN 10 AND 20")
+
+
+def test_an_unknown_operator_names_the_compiled_ones_too():
+    assert "BETWEEN, NOT_BETWEEN, IN, NOT_IN" in error_of(build_evaluation, row(threshold_operator="LIKE"))
