@@ -12,7 +12,8 @@ import tempfile
 import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,7 +26,7 @@ from ..catalog import NULL_CHECKS, CatalogRow, id_problems, read_catalog
 from ..desired import build_evaluation, node_problem
 from ..errors import ConfigError, RowError
 from ..project import AlertNode, Artifacts, BuildOptions, DbtTarget, load_build, resolve_profiles_dir
-from .backtest import AS_OF_VAR, AsOfCompiler, backtest_moments, build_vars, format_moment, parse_moment
+from .backtest import AS_OF_VAR, AsOfCompiler, MomentSql, backtest_moments, build_vars, format_moment, parse_moment
 from .output import json_value, one_line, show, text_value
 from .semantics import ERROR, OK, SYMBOLS, TRIGGERED, evaluate_rows, static_threshold
 
@@ -114,6 +115,7 @@ class EvaluateOptions(BuildOptions):
     step: str = "1d"
     threads: int = 4
     record: bool = True
+    compile_once: bool = True  # False: dbt compiles every alert model per moment (benchmark, tests)
 
 
 @dataclass
@@ -202,10 +204,13 @@ class QueryPool:
             self._local.db = db
         return db
 
-    def map(self, fn: Callable[[metrics.SqlTarget, Any], Evaluation], items: list) -> list[Evaluation]:
-        if self._executor is None or len(items) < 2:
-            return [fn(self.base, item) for item in items]
-        return list(self._executor.map(lambda item: fn(self._db(), item), items))
+    def submit(self, fn: Callable[[metrics.SqlTarget], Evaluation]) -> Future:
+        """Run fn(db) on a pool thread (inline with one thread); the future of its Evaluation."""
+        if self._executor is None:
+            done: Future = Future()
+            done.set_result(fn(self.base))
+            return done
+        return self._executor.submit(lambda: fn(self._db()))
 
     def close(self) -> None:
         if self._executor is not None:
@@ -229,6 +234,8 @@ class EvaluateOutcome:
     step: str | None = None
     recorded: bool = False
     record_warning: str | None = None
+    recompiled_per_moment: dict[str, str] = field(default_factory=dict)  # backtest: model -> why
+    dbt_compiles: int = 0  # backtest: dbt compile invocations (the benchmark reports them)
 
     def by_moment(self) -> list[tuple[str | None, list[Evaluation]]]:
         return [(m, [e for e in self.evaluations if e.as_of == m]) for m in self.moments]
@@ -286,34 +293,51 @@ def run_evaluate(options: EvaluateOptions, log: Callable[[str], None],
     runnable = [a for a in alerts if a.problem is None]
 
     workdir = Path(tempfile.mkdtemp(prefix="alert-sync-evaluate-"))
-    compiler = None
-    if moments is not None and runnable:
-        compiler = AsOfCompiler(options.project_dir, resolve_profiles_dir(options.project_dir, options.profiles_dir),
-                                target.name, options.target_path, variables, [a.model for a in runnable], workdir)
     pool = QueryPool(target, options.project_dir, options.threads) if alerts else None
     try:
+        sql_as_of: Callable[[str | None], dict[str, tuple[str | None, str | None]]]
+        compiler = None
+        if moments is not None and runnable:
+            compiler = AsOfCompiler(options.project_dir,
+                                    resolve_profiles_dir(options.project_dir, options.profiles_dir),
+                                    options.target_path, variables, [a.model for a in runnable], workdir)
+            moment_sql = MomentSql(compiler, moments, once=options.compile_once)
+            outcome.recompiled_per_moment = dict(moment_sql.per_moment)
+            if moment_sql.templates and moment_sql.per_moment:
+                log(f"backtest: {len(moment_sql.templates)} alert model(s) compiled once; recompiled per moment: "
+                    + "; ".join(f"{m} ({why})" for m, why in sorted(moment_sql.per_moment.items())))
+            sql_as_of = moment_sql.compile
+        else:
+            built = {a.model: (a.node.compiled_code, None) for a in runnable}
+            sql_as_of = lambda moment: built  # noqa: E731
+        # Every (moment, alert) query goes through the pool at once, no barrier between moments;
+        # the results are taken in order (moments, then catalog order) to report each moment.
+        pending: list[tuple[str | None, list[Future]]] = []
+
+        def report(block: bool) -> None:
+            while pending and (block or all(f.done() for f in pending[0][1])):
+                moment, futures = pending.pop(0)
+                evaluations = [f.result() for f in futures]
+                outcome.evaluations.extend(evaluations)
+                if on_moment is not None:
+                    on_moment(moment, evaluations)
+
         for moment in moments_run:
-            if compiler is not None:
-                compiled = compiler.compile(moment)
-            else:
-                compiled = {a.model: (a.node.compiled_code, None) for a in runnable}
-            evaluations: list[Evaluation] = []
-            jobs = []
+            compiled = sql_as_of(moment) if runnable else {}
+            futures: list[Future] = []
             for alert in alerts:
                 code, problem = compiled.get(alert.model, (None, None)) if alert.problem is None else (None, None)
                 if alert.problem is not None or problem is not None or not code:
                     reason = alert.problem or problem or f"model '{alert.model}' has no compiled SQL"
-                    evaluations.append(Evaluation(alert.alert_id, ERROR, error=reason, as_of=moment, spec=alert.spec))
+                    futures.append(_done(Evaluation(alert.alert_id, ERROR, error=reason, as_of=moment,
+                                                    spec=alert.spec)))
                 else:
-                    evaluations.append(None)  # type: ignore[arg-type]  # filled below, keeps catalog order
-                    jobs.append((len(evaluations) - 1, alert, code))
-            if jobs:
-                results = pool.map(lambda db, job: run_alert(db, job[1].alert_id, job[2], job[1].spec, moment), jobs)
-                for (index, _, _), result in zip(jobs, results):
-                    evaluations[index] = result
-            outcome.evaluations.extend(evaluations)
-            if on_moment is not None:
-                on_moment(moment, evaluations)
+                    futures.append(pool.submit(partial(_run_planned, alert, code, moment)))
+            pending.append((moment, futures))
+            report(block=not options.compile_once)  # the old path waited for each moment's queries
+        report(block=True)
+        if compiler is not None:
+            outcome.dbt_compiles = compiler.compiles
         if options.record:
             record(outcome, artifacts, pool, log)
     finally:
@@ -321,6 +345,17 @@ def run_evaluate(options: EvaluateOptions, log: Callable[[str], None],
             pool.close()
         shutil.rmtree(workdir, ignore_errors=True)
     return outcome
+
+
+def _done(evaluation: Evaluation) -> Future:
+    future: Future = Future()
+    future.set_result(evaluation)
+    return future
+
+
+def _run_planned(alert: PlannedAlert, compiled_sql: str, moment: str | None, db: metrics.SqlTarget) -> Evaluation:
+    query = compiled_sql  # the alert query run_alert runs: the model's compiled SQL as of the moment
+    return run_alert(db, alert.alert_id, query, alert.spec, moment)
 
 
 def record(outcome: EvaluateOutcome, artifacts: Artifacts, pool: QueryPool | None, log: Callable[[str], None]) -> None:
