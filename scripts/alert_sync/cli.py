@@ -205,6 +205,8 @@ def apply(**kwargs: Any) -> None:
     _guard(console, run)
 
 
+MAX_RENDERED_NOTIFICATIONS = 10  # evaluate --select of at most this many alerts shows their notification text
+
 EVALUATE_HELP = """Run each enabled alert's query on the dbt target and say what Databricks SQL Alerts v2
 would decide: OK, TRIGGERED or ERROR, with the observed value, threshold, rows returned and duration.
 
@@ -244,7 +246,7 @@ TRIGGERED; 1 with --fail-on-error when any is ERROR; 2 nothing evaluated (usage,
              '"dates" and "summary". Human output goes to stderr.')
 def evaluate(**kwargs: Any) -> None:
     from .evaluate import (EvaluateOptions, evaluation_lines, exit_code, moment_label, moment_line,
-                           run_evaluate, summary_lines)
+                           notification_lines, run_evaluate, summary_lines)
 
     console = Console(kwargs["as_json"])
 
@@ -270,6 +272,10 @@ def evaluate(**kwargs: Any) -> None:
                         f"{len(outcome.alerts)} alert(s), {moment_label(outcome.moments[0])}\n")
             for line in evaluation_lines(outcome.evaluations):
                 console.say(line)
+            if options.select and len(outcome.evaluations) <= MAX_RENDERED_NOTIFICATIONS:
+                console.say("\nNotification text, rendered with these values:")
+                for line in notification_lines(outcome):
+                    console.say(line)
         else:
             console.say(f"\nHow often each alert would have fired, {outcome.start} .. {outcome.end} every "
                         f"{outcome.step} ({len(outcome.moments)} moments):")

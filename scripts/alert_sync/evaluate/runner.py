@@ -27,6 +27,7 @@ from ..desired import build_evaluation, node_problem
 from ..errors import ConfigError, RowError
 from ..project import AlertNode, Artifacts, BuildOptions, DbtTarget, load_build, resolve_profiles_dir
 from .backtest import AS_OF_VAR, AsOfCompiler, MomentSql, backtest_moments, build_vars, format_moment, parse_moment
+from .notification import MAX_ROWS
 from .output import json_value, one_line, show, text_value
 from .semantics import ERROR, OK, SYMBOLS, TRIGGERED, evaluate_rows, static_threshold
 
@@ -53,6 +54,8 @@ class Evaluation:
     as_of: str | None = None
     evaluated_at: datetime = field(default_factory=_utcnow)
     spec: AlertV2Evaluation | None = field(default=None, repr=False)
+    columns: list[str] = field(default_factory=list, repr=False)  # the query's output columns
+    rows: list[tuple] = field(default_factory=list, repr=False)  # its first MAX_ROWS rows (notifications)
 
     def as_json(self, with_as_of: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {"alert_id": self.alert_id}
@@ -99,7 +102,7 @@ def run_alert(db: metrics.SqlTarget, alert_id: str, sql: str, spec: AlertV2Evalu
     ms = round((time.perf_counter() - started) * 1000)
     verdict = evaluate_rows(columns, rows, spec)
     return Evaluation(alert_id, verdict.state, verdict.value, verdict.threshold, len(rows), verdict.error, ms,
-                      as_of, spec=spec)
+                      as_of, spec=spec, columns=list(columns), rows=list(rows[:MAX_ROWS]))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -128,6 +131,7 @@ class PlannedAlert:
     spec: AlertV2Evaluation | None = None
     node: AlertNode | None = None
     problem: str | None = None
+    row: CatalogRow | None = field(default=None, repr=False)
 
 
 def split_select(values: Sequence[str]) -> list[str]:
@@ -156,7 +160,8 @@ def plan_alerts(rows: list[CatalogRow], artifacts: Artifacts, select: Sequence[s
             continue
         if not wanted and not enabled:
             continue
-        alert = PlannedAlert(alert_id, row["query_model"], enabled, problem=bad_ids.get(row.line) or enabled_error)
+        alert = PlannedAlert(alert_id, row["query_model"], enabled, problem=bad_ids.get(row.line) or enabled_error,
+                             row=row)
         planned.append(alert)
         if alert.problem:
             continue
@@ -236,22 +241,24 @@ class EvaluateOutcome:
     record_warning: str | None = None
     recompiled_per_moment: dict[str, str] = field(default_factory=dict)  # backtest: model -> why
     dbt_compiles: int = 0  # backtest: dbt compile invocations (the benchmark reports them)
+    display_name_prefix: str = ""  # var alerts_display_name_prefix as the build resolved it (ALERT_NAME)
 
     def by_moment(self) -> list[tuple[str | None, list[Evaluation]]]:
         return [(m, [e for e in self.evaluations if e.as_of == m]) for m in self.moments]
 
     def summary(self) -> list[dict[str, Any]]:
-        """Per alert over all moments: how often it would have fired."""
+        """Per alert over all moments: how often it was TRIGGERED, fired and flapped (see firing)."""
         out = []
         for alert in self.alerts:
             evs = [e for e in self.evaluations if e.alert_id == alert.alert_id]
-            fired = [e for e in evs if e.state == TRIGGERED]
+            triggered = [e for e in evs if e.state == TRIGGERED]
             out.append({
-                "alert_id": alert.alert_id, "evaluations": len(evs), "triggered": len(fired),
+                "alert_id": alert.alert_id, "evaluations": len(evs), "triggered": len(triggered),
                 "errors": sum(1 for e in evs if e.state == ERROR),
-                "trigger_rate": round(len(fired) / len(evs), 4) if evs else None,
-                "first_triggered_as_of": fired[0].as_of if fired else None,
-                "last_triggered_as_of": fired[-1].as_of if fired else None,
+                "trigger_rate": round(len(triggered) / len(evs), 4) if evs else None,
+                **firing([e.state for e in evs]),
+                "first_triggered_as_of": triggered[0].as_of if triggered else None,
+                "last_triggered_as_of": triggered[-1].as_of if triggered else None,
             })
         return out
 
@@ -266,10 +273,27 @@ class EvaluateOutcome:
                        "ok": sum(1 for e in evs if e.state == OK),
                        "errors": [e.alert_id for e in evs if e.state == ERROR]} for m, evs in self.by_moment()],
             "summary": self.summary(),
+            "recompiled_per_moment": dict(sorted(self.recompiled_per_moment.items())),
         }
 
     def counts(self) -> dict[str, int]:
         return {s: sum(1 for e in self.evaluations if e.state == s) for s in (TRIGGERED, OK, ERROR)}
+
+
+def firing(states: Sequence[str]) -> dict[str, Any]:
+    """How an alert's states in moment order would have notified and flapped. ERROR evaluations are
+    skipped (they neither fire nor break a streak):
+    - fired: entries into TRIGGERED, i.e. TRIGGERED evaluations whose previous non-ERROR evaluation
+      was not TRIGGERED (the first one counts when TRIGGERED): the notifications it would send
+      (retrigger_seconds and notify_on_ok aside);
+    - flaps: changes OK <-> TRIGGERED between consecutive non-ERROR evaluations;
+    - flap_rate: flaps / (non-ERROR evaluations - 1), None with fewer than two."""
+    seen = [s for s in states if s != ERROR]
+    changes = list(zip(seen, seen[1:]))
+    fired = (1 if seen and seen[0] == TRIGGERED else 0) + sum(1 for a, b in changes if b == TRIGGERED != a)
+    flaps = sum(1 for a, b in changes if a != b)
+    return {"fired": fired, "flaps": flaps,
+            "flap_rate": round(flaps / len(changes), 4) if changes else None}
 
 
 def run_evaluate(options: EvaluateOptions, log: Callable[[str], None],
@@ -289,7 +313,8 @@ def run_evaluate(options: EvaluateOptions, log: Callable[[str], None],
     outcome = EvaluateOutcome(str(uuid.uuid4()), target.name, target.adapter_type, moments_run, is_range, [], alerts,
                               start=moments[0] if is_range and moments else None,
                               end=moments[-1] if is_range and moments else None,
-                              step=options.step if is_range else None)
+                              step=options.step if is_range else None,
+                              display_name_prefix=artifacts.settings.get("display_name_prefix") or "")
     runnable = [a for a in alerts if a.problem is None]
 
     workdir = Path(tempfile.mkdtemp(prefix="alert-sync-evaluate-"))
