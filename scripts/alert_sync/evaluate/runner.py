@@ -12,10 +12,10 @@ import tempfile
 import threading
 import time
 import uuid
-from functools import partial
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
