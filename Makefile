@@ -47,6 +47,7 @@ test-live: install
 bench: install
 	$(BIN)/python bench/bench_dbt_build.py
 	$(BIN)/python bench/bench_sync.py
+	$(BIN)/python bench/bench_backtest.py
 
 clean:
 	rm -rf $(EXAMPLE)/target $(EXAMPLE)/logs $(EXAMPLE)/dbt_packages $(EXAMPLE)/alerts.duckdb logs

@@ -122,8 +122,8 @@ def no_warehouse_connection() -> Iterator[None]:
 def compile_for_databricks(project: DbtProject, models: list[str], workdir: Path) -> tuple[dict, dict[str, Any]]:
     """{moment: {model: compiled SQL}} for the Databricks target, and its manifest's sources."""
     with dbt_environment(**OFFLINE_CREDENTIALS), no_warehouse_connection():
-        compiler = AsOfCompiler(project.path, project.path, DATABRICKS_TARGET, "target",
-                                build_vars(project.path, "target"), models, workdir)
+        compiler = AsOfCompiler(project.path, project.path, "target", build_vars(project.path, "target"), models,
+                                workdir, target=DATABRICKS_TARGET)
         compiled = {moment: compiler.compile(moment) for moment in MOMENTS}
     problems = [f"{moment} {model}: {problem}" for moment, by_model in compiled.items()
                 for model, (_, problem) in by_model.items() if problem]

@@ -228,6 +228,16 @@ def series_project(tmp_path_factory, built_project) -> DbtProject:
         "select day, amount from {{ ref('evaluate_series') }}\n"
         "where day > cast({{ dbt.dateadd('day', -3, dbt_alerts.alerts_today()) }} as date) and day <= {{ dbt_alerts.alerts_today() }}\n"
         "order by day\n"))
+    # The same condition as SER-001, but the day is computed in Jinja from the var: the SQL holds
+    # only the date, so substituting a moment for the sentinel cannot reproduce dbt's compile.
+    jinja_day = {**daily, "alert_id": "SER-003", "alert_name": "Series, day from Jinja", "query_model": "series_jinja_day",
+                 "is_enabled": "false"}
+    project.add_alert(jinja_day, sql=(
+        "{{ dbt_alerts.alert_model() }}\n"
+        "{%- set as_of = dbt_alerts.get_config_var('alerts_as_of') -%}\n"
+        "{%- set day = modules.datetime.datetime.strptime(as_of[:10], '%Y-%m-%d').date() if as_of else none -%}\n"
+        "select amount from {{ ref('evaluate_series') }}\n"
+        "where day = {{ \"cast('\" ~ day.isoformat() ~ \"' as date)\" if day else dbt_alerts.alerts_today() }}\n"))
     result = project.dbt("build")
     assert result.ok, result.output[-4000:]
     return project
@@ -293,6 +303,36 @@ def test_backtest_over_a_generated_series_gives_the_exact_trigger_counts(series_
             SERIES_DAYS, len(fired), flaps(states), states[-1])
         assert rate == pytest.approx(len(fired) / SERIES_DAYS)
         assert last_triggered.date() == fired[-1]
+
+
+def test_a_model_that_substitution_cannot_reproduce_is_recompiled_per_moment(series_project):
+    end = SERIES_START + timedelta(days=SERIES_DAYS - 1)
+    run = alert_sync(series_project, "evaluate", "--select", "SER-001,SER-003", "--from", SERIES_START.isoformat(),
+                     "--to", end.isoformat(), "--json", "--no-record")
+    assert run.exit_code == 0, run.stderr
+    days = [SERIES_START + timedelta(days=i) for i in range(SERIES_DAYS)]
+    for alert_id in ("SER-001", "SER-003"):
+        assert [e["state"] for e in run.json["evaluations"] if e["alert_id"] == alert_id] == expected_daily(days)
+    per_moment = run.json["recompiled_per_moment"]
+    assert list(per_moment) == ["series_jinja_day"] and "does not reproduce dbt's compile" in per_moment["series_jinja_day"]
+    assert "recompiled per moment: series_jinja_day" in run.stderr
+
+
+def test_compile_once_gives_the_per_moment_results_on_the_example(project, monkeypatch):
+    from alert_sync.evaluate.runner import EvaluateOptions, run_evaluate
+
+    monkeypatch.setenv("DBT_DUCKDB_PATH", str(project.duckdb_path))
+    outcomes = {}
+    for once in (True, False):
+        options = EvaluateOptions(project_dir=project.path, profiles_dir=project.path, start="2026-10-09 06:00",
+                                  end="2026-10-13 06:00", record=False, compile_once=once)
+        outcomes[once] = run_evaluate(options, lambda _: None)
+    results = {once: [(e.alert_id, e.as_of, e.state, e.value, e.threshold, e.row_count, e.error)
+                      for e in o.evaluations] for once, o in outcomes.items()}
+    assert results[True] == results[False]
+    assert len(results[True]) == 5 * len(outcomes[True].alerts) and any(r[2] == "TRIGGERED" for r in results[True])
+    assert outcomes[True].recompiled_per_moment == {}
+    assert (outcomes[True].dbt_compiles, outcomes[False].dbt_compiles) == (3, 5)  # sentinel + both ends; each moment
 
 
 def test_as_of_one_moment_and_a_disabled_alert_can_be_selected(series_project):

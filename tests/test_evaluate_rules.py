@@ -434,3 +434,89 @@ def test_at_most_1000_moments_per_run():
 def test_invalid_backtest_options_are_config_errors(as_of, start, end, step, needle):
     with pytest.raises(ConfigError, match=needle):
         backtest_moments(as_of, start, end, step)
+
+
+# --------------------------------------------------------------------------------------------
+# Backtest summary: fired and flapped (docs/evaluate.md "Backtests")
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("states, fired, flaps, flap_rate", [
+    ([], 0, 0, None),
+    ([TRIGGERED], 1, 0, None),  # the first moment counts when TRIGGERED; one evaluation has no rate
+    ([OK, OK, OK], 0, 0, 0.0),
+    ([TRIGGERED, TRIGGERED, OK, TRIGGERED], 2, 2, round(2 / 3, 4)),
+    ([OK, TRIGGERED, OK, TRIGGERED, OK], 2, 4, 1.0),
+    # ERROR is skipped: it neither fires nor breaks a streak, nor counts in the rate's denominator
+    ([TRIGGERED, ERROR, TRIGGERED, OK], 1, 1, 0.5),
+    ([OK, ERROR, TRIGGERED, ERROR, ERROR, OK], 1, 2, 1.0),
+    ([ERROR, ERROR], 0, 0, None),
+    ([ERROR, TRIGGERED], 1, 0, None),
+])
+def test_fired_counts_entries_into_triggered_and_flaps_count_ok_triggered_changes(states, fired, flaps, flap_rate):
+    from alert_sync.evaluate.runner import firing
+
+    assert firing(states) == {"fired": fired, "flaps": flaps, "flap_rate": flap_rate}
+
+
+# --------------------------------------------------------------------------------------------
+# Notification templates rendered with an evaluation's values (notification.py)
+# --------------------------------------------------------------------------------------------
+
+def notification_context(**kw):
+    from alert_sync.evaluate.notification import NotificationContext
+
+    base = dict(status=TRIGGERED, name="[WARNING] Daily Cost Spike", condition=">", threshold=5000.0,
+                column="daily_cost", value=Decimal("5722.50"), columns=["day", "daily_cost"],
+                rows=[(date(2026, 10, 31), Decimal("5722.50"))], row_count=1)
+    return NotificationContext(**{**base, **kw})
+
+
+def test_every_template_variable_is_rendered():
+    from alert_sync.evaluate.notification import TEMPLATE_VARIABLES, UNKNOWN_URL, render
+
+    ctx = notification_context()
+    out = render("{{ALERT_NAME}} is {{ALERT_STATUS}}: {{ALERT_COLUMN}} = {{QUERY_RESULT_VALUE}} "
+                 "{{ALERT_CONDITION}} {{ALERT_THRESHOLD}} at {{ALERT_URL}}; cols {{QUERY_RESULT_COLS}}", ctx)
+    assert out.problems == []
+    assert out.text == (f"[WARNING] Daily Cost Spike is TRIGGERED: daily_cost = 5722.5 > 5000 at {UNKNOWN_URL}; "
+                        f"cols [day, daily_cost]")
+    # Every listed variable renders to text, none is left as a placeholder.
+    for name in TEMPLATE_VARIABLES:
+        rendered = render("{{%s}}" % name, ctx)
+        assert rendered.problems == [] and "{{" not in rendered.text, name
+    # A deployed alert's URL is used as is.
+    assert render("{{ALERT_URL}}", notification_context(url="https://host/x")).text == "https://host/x"
+
+
+def test_result_table_and_rows_section_are_bounded():
+    from alert_sync.evaluate.notification import MAX_ROWS, render
+
+    rows = [(f"job-{i}", i) for i in range(MAX_ROWS)]
+    ctx = notification_context(columns=["job_id", "failures"], rows=rows, row_count=MAX_ROWS + 5)
+    table = render("{{QUERY_RESULT_TABLE}}", ctx).text.splitlines()
+    assert table[0].split(" | ") == ["job_id", "failures"] and table[1].startswith("-")
+    assert len(table) == 2 + MAX_ROWS and table[-1].endswith("(... 5 more rows)")
+    assert table[2].split() == ["job-0", "|", "0"]
+    section = render("{{#QUERY_RESULT_ROWS}}{{job_id}}={{FAILURES}};{{/QUERY_RESULT_ROWS}}!", ctx)
+    assert section.problems == []
+    assert section.text == "".join(f"job-{i}={i};" for i in range(MAX_ROWS)) + " (... 5 more rows)!"
+    # A template variable inside the section is filled in too; nothing at all for no rows.
+    assert render("{{#QUERY_RESULT_ROWS}}{{ALERT_STATUS}}{{/QUERY_RESULT_ROWS}}",
+                  notification_context(rows=[], row_count=0)).text == ""
+    assert render("{{#QUERY_RESULT_ROWS}}{{ALERT_STATUS}} {{day}}{{/QUERY_RESULT_ROWS}}",
+                  notification_context()).text == "TRIGGERED 2026-10-31"
+
+
+@pytest.mark.parametrize("template, problem", [
+    ("{{ALERT_NAMES}} fired", "{{ALERT_NAMES}}"),
+    ("{{alert_name}}", "{{alert_name}}"),
+    ("{{#ALERT_STATUS}}x{{/ALERT_STATUS}}", "{{#ALERT_STATUS}}"),
+    ("{{#QUERY_RESULT_ROWS}}{{no_such_column}}{{/QUERY_RESULT_ROWS}}", "{{no_such_column}}"),
+    ("{{#QUERY_RESULT_ROWS}}{{day}}", "no closing"),
+    ("cost {{QUERY_RESULT_VALUE}", "unbalanced braces"),
+])
+def test_unknown_or_malformed_placeholders_are_named_and_left_as_written(template, problem):
+    from alert_sync.evaluate.notification import render
+
+    out = render(template, notification_context())
+    assert any(problem in p for p in out.problems), out.problems

@@ -205,14 +205,22 @@ def apply(**kwargs: Any) -> None:
     _guard(console, run)
 
 
+MAX_RENDERED_NOTIFICATIONS = 10  # evaluate --select of at most this many alerts shows their notification text
+
 EVALUATE_HELP = """Run each enabled alert's query on the dbt target and say what Databricks SQL Alerts v2
 would decide: OK, TRIGGERED or ERROR, with the observed value, threshold, rows returned and duration.
 
 Without --as-of/--from the queries are those of the last `dbt build` (target/manifest.json), "now"
 being dbt_alerts.alerts_now(). With --as-of, or a range --from/--to [--step], the alert models are recompiled
 with var alerts_as_of (into a temporary directory: target/ is left alone) and evaluated as of each
-moment: a backtest that counts how often each alert would have fired. Every evaluation is appended
-to the alert_sync.alert_evaluations table of the dbt target (see model alert_trigger_history).
+moment: a backtest that counts, per alert, evaluations TRIGGERED, times it fired (entries into
+TRIGGERED: a TRIGGERED evaluation whose previous non-ERROR one was not; the first counts) and flaps
+(OK<->TRIGGERED changes between consecutive non-ERROR evaluations; flap_rate = flaps / (non-ERROR
+evaluations - 1)). Each model is compiled once and the moment substituted, where that is proven to
+give dbt's own compile at the range's first and last moments (otherwise per moment). With --select
+of a few alerts at one moment, their custom_summary/custom_description are printed rendered.
+Every evaluation is appended to the alert_sync.alert_evaluations table of the dbt target (see model
+alert_trigger_history).
 
 Exit codes: 0 evaluated (even when alerts trigger); 3 with --fail-on-trigger when any evaluation is
 TRIGGERED; 1 with --fail-on-error when any is ERROR; 2 nothing evaluated (usage, config, stale artifacts).
@@ -223,7 +231,8 @@ TRIGGERED; 1 with --fail-on-error when any is ERROR; 2 nothing evaluated (usage,
 @dbt_options
 @click.option("--select", "select", multiple=True, metavar="ALERT_ID",
               help="Evaluate only these alerts (repeatable, or comma/space separated). A selected alert is evaluated "
-                   "even when disabled, so a new alert can be backtested before it is switched on.")
+                   "even when disabled, so a new alert can be backtested before it is switched on. At one moment "
+                   "and up to 10 alerts, their notification text is printed rendered with the values.")
 @click.option("--as-of", "as_of", default=None, metavar="TIMESTAMP",
               help="Evaluate as of this moment (YYYY-MM-DD [HH:MM[:SS]]; a bare date means 00:00): the alert models "
                    "are recompiled with var alerts_as_of.")
@@ -241,10 +250,12 @@ TRIGGERED; 1 with --fail-on-error when any is ERROR; 2 nothing evaluated (usage,
 @click.option("--fail-on-error", is_flag=True, help="Exit 1 when any evaluation is ERROR.")
 @json_option('Print exactly one JSON object on stdout: {"run_id", "as_of", "evaluations": [{"alert_id", "state", '
              '"value", "threshold", "row_count", "error", "duration_ms"}]}; a range adds "from", "to", "step", '
-             '"dates" and "summary". Human output goes to stderr.')
+             '"dates", "summary" ([{"alert_id", "evaluations", "triggered", "errors", "trigger_rate", "fired", '
+             '"flaps", "flap_rate", "first_triggered_as_of", "last_triggered_as_of"}]) and "recompiled_per_moment" '
+             '({model: why}). Human output goes to stderr.')
 def evaluate(**kwargs: Any) -> None:
     from .evaluate import (EvaluateOptions, evaluation_lines, exit_code, moment_label, moment_line,
-                           run_evaluate, summary_lines)
+                           notification_lines, run_evaluate, summary_lines)
 
     console = Console(kwargs["as_json"])
 
@@ -270,6 +281,10 @@ def evaluate(**kwargs: Any) -> None:
                         f"{len(outcome.alerts)} alert(s), {moment_label(outcome.moments[0])}\n")
             for line in evaluation_lines(outcome.evaluations):
                 console.say(line)
+            if options.select and len(outcome.evaluations) <= MAX_RENDERED_NOTIFICATIONS:
+                console.say("\nNotification text, rendered with these values:")
+                for line in notification_lines(outcome):
+                    console.say(line)
         else:
             console.say(f"\nHow often each alert would have fired, {outcome.start} .. {outcome.end} every "
                         f"{outcome.step} ({len(outcome.moments)} moments):")

@@ -113,18 +113,55 @@ def moment_line(moment: str | None, evaluations: list[Evaluation]) -> str:
 
 
 def summary_lines(outcome: EvaluateOutcome) -> list[str]:
-    """Alerts that fired (or errored) over the range, most often first; the quiet ones in one line."""
+    """Alerts that were TRIGGERED (or errored) over the range, most often first, with how often they
+    fired (entries into TRIGGERED) and flapped; the quiet ones in one line."""
     rows = outcome.summary()
     noisy = [r for r in rows if r["triggered"] or r["errors"]]
     quiet = [r["alert_id"] for r in rows if not (r["triggered"] or r["errors"])]
     width = max([len(r["alert_id"]) for r in rows] + [8])
     lines = []
     if noisy:
-        lines.append(f"  {'alert':<{width}}  fired    rate  errors  last fired")
+        lines.append(f"  {'alert':<{width}}  triggered   rate  fired  flaps  flap rate  errors  last triggered")
     for r in sorted(noisy, key=lambda r: (-r["triggered"], r["alert_id"])):
         rate = f"{r['trigger_rate']:.0%}" if r["trigger_rate"] is not None else "-"
-        lines.append(f"  {r['alert_id']:<{width}}  {r['triggered']:>3}/{r['evaluations']:<3} {rate:>5}  "
-                     f"{r['errors']:>6}  {r['last_triggered_as_of'] or '-'}")
+        flap_rate = f"{r['flap_rate']:.0%}" if r["flap_rate"] is not None else "-"
+        lines.append(f"  {r['alert_id']:<{width}}  {r['triggered']:>4}/{r['evaluations']:<4} {rate:>5}  "
+                     f"{r['fired']:>5}  {r['flaps']:>5}  {flap_rate:>9}  {r['errors']:>6}  "
+                     f"{r['last_triggered_as_of'] or '-'}")
     if quiet:
-        lines.append(f"  never fired ({len(quiet)}): {', '.join(quiet)}")
+        lines.append(f"  never triggered ({len(quiet)}): {', '.join(quiet)}")
+    return lines
+
+
+def notification_lines(outcome: EvaluateOutcome) -> list[str]:
+    """Per evaluated alert, its custom_summary and custom_description rendered with the evaluation's
+    values, as the notification would read (notification.render)."""
+    from .notification import NotificationContext, render
+    from .semantics import SYMBOLS
+
+    alerts = {a.alert_id: a for a in outcome.alerts}
+    lines: list[str] = []
+    for e in outcome.evaluations:
+        alert = alerts.get(e.alert_id)
+        if alert is None or alert.row is None:
+            continue
+        row = alert.row
+        lines.append(f"  {e.alert_id} ({e.state}{', as of ' + e.as_of if e.as_of else ''}):")
+        spec = e.spec
+        ctx = NotificationContext(
+            status=e.state, name=outcome.display_name_prefix + row.display_name,
+            condition=(SYMBOLS.get(spec.comparison_operator, spec.comparison_operator.value) if spec else
+                       row["threshold_operator"]),
+            threshold=e.threshold, column=spec.source.name if spec else row["threshold_column"], value=e.value,
+            columns=e.columns, rows=e.rows, row_count=e.row_count or 0)
+        for field in ("custom_summary", "custom_description"):
+            template = row[field]
+            if not template:
+                lines.append(f"    {field}: (not set: Databricks sends its default text)")
+                continue
+            rendered = render(template, ctx)
+            text = rendered.text.replace("\n", "\n      ")
+            lines.append(f"    {field}: {text}")
+            for problem in rendered.problems:
+                lines.append(f"      ! {problem}")
     return lines

@@ -12,9 +12,10 @@ import tempfile
 import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -26,7 +27,8 @@ from ..conditions import Condition, compiled_condition, deployed_query
 from ..desired import build_evaluation, node_problem
 from ..errors import ConfigError, RowError
 from ..project import AlertNode, Artifacts, BuildOptions, DbtTarget, load_build, resolve_profiles_dir
-from .backtest import AS_OF_VAR, AsOfCompiler, backtest_moments, build_vars, format_moment, parse_moment
+from .backtest import AS_OF_VAR, AsOfCompiler, MomentSql, backtest_moments, build_vars, format_moment, parse_moment
+from .notification import MAX_ROWS
 from .output import json_value, one_line, show, text_value
 from .semantics import ERROR, OK, SYMBOLS, TRIGGERED, evaluate_rows, static_threshold
 
@@ -54,6 +56,8 @@ class Evaluation:
     evaluated_at: datetime = field(default_factory=_utcnow)
     spec: AlertV2Evaluation | None = field(default=None, repr=False)
     compiled: Condition | None = field(default=None, repr=False)  # BETWEEN, IN, ...: value is its column's
+    columns: list[str] = field(default_factory=list, repr=False)  # the query's output columns
+    rows: list[tuple] = field(default_factory=list, repr=False)  # its first MAX_ROWS rows (notifications)
 
     def as_json(self, with_as_of: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {"alert_id": self.alert_id}
@@ -107,7 +111,7 @@ def run_alert(db: metrics.SqlTarget, alert_id: str, sql: str, spec: AlertV2Evalu
     if compiled is not None:
         verdict = verdict._replace(value=compiled.observed(columns, rows), threshold=compiled.threshold)
     return Evaluation(alert_id, verdict.state, verdict.value, verdict.threshold, len(rows), verdict.error, ms,
-                      as_of, spec=spec, compiled=compiled)
+                      as_of, spec=spec, compiled=compiled, columns=list(columns), rows=list(rows[:MAX_ROWS]))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -123,6 +127,7 @@ class EvaluateOptions(BuildOptions):
     step: str = "1d"
     threads: int = 4
     record: bool = True
+    compile_once: bool = True  # False: dbt compiles every alert model per moment (benchmark, tests)
 
 
 @dataclass
@@ -135,7 +140,7 @@ class PlannedAlert:
     spec: AlertV2Evaluation | None = None
     node: AlertNode | None = None
     problem: str | None = None
-    row: CatalogRow | None = None
+    row: CatalogRow | None = field(default=None, repr=False)
 
 
 def split_select(values: Sequence[str]) -> list[str]:
@@ -213,10 +218,13 @@ class QueryPool:
             self._local.db = db
         return db
 
-    def map(self, fn: Callable[[metrics.SqlTarget, Any], Evaluation], items: list) -> list[Evaluation]:
-        if self._executor is None or len(items) < 2:
-            return [fn(self.base, item) for item in items]
-        return list(self._executor.map(lambda item: fn(self._db(), item), items))
+    def submit(self, fn: Callable[[metrics.SqlTarget], Evaluation]) -> Future:
+        """Run fn(db) on a pool thread (inline with one thread); the future of its Evaluation."""
+        if self._executor is None:
+            done: Future = Future()
+            done.set_result(fn(self.base))
+            return done
+        return self._executor.submit(lambda: fn(self._db()))
 
     def close(self) -> None:
         if self._executor is not None:
@@ -240,22 +248,26 @@ class EvaluateOutcome:
     step: str | None = None
     recorded: bool = False
     record_warning: str | None = None
+    recompiled_per_moment: dict[str, str] = field(default_factory=dict)  # backtest: model -> why
+    dbt_compiles: int = 0  # backtest: dbt compile invocations (the benchmark reports them)
+    display_name_prefix: str = ""  # var alerts_display_name_prefix as the build resolved it (ALERT_NAME)
 
     def by_moment(self) -> list[tuple[str | None, list[Evaluation]]]:
         return [(m, [e for e in self.evaluations if e.as_of == m]) for m in self.moments]
 
     def summary(self) -> list[dict[str, Any]]:
-        """Per alert over all moments: how often it would have fired."""
+        """Per alert over all moments: how often it was TRIGGERED, fired and flapped (see firing)."""
         out = []
         for alert in self.alerts:
             evs = [e for e in self.evaluations if e.alert_id == alert.alert_id]
-            fired = [e for e in evs if e.state == TRIGGERED]
+            triggered = [e for e in evs if e.state == TRIGGERED]
             out.append({
-                "alert_id": alert.alert_id, "evaluations": len(evs), "triggered": len(fired),
+                "alert_id": alert.alert_id, "evaluations": len(evs), "triggered": len(triggered),
                 "errors": sum(1 for e in evs if e.state == ERROR),
-                "trigger_rate": round(len(fired) / len(evs), 4) if evs else None,
-                "first_triggered_as_of": fired[0].as_of if fired else None,
-                "last_triggered_as_of": fired[-1].as_of if fired else None,
+                "trigger_rate": round(len(triggered) / len(evs), 4) if evs else None,
+                **firing([e.state for e in evs]),
+                "first_triggered_as_of": triggered[0].as_of if triggered else None,
+                "last_triggered_as_of": triggered[-1].as_of if triggered else None,
             })
         return out
 
@@ -270,10 +282,27 @@ class EvaluateOutcome:
                        "ok": sum(1 for e in evs if e.state == OK),
                        "errors": [e.alert_id for e in evs if e.state == ERROR]} for m, evs in self.by_moment()],
             "summary": self.summary(),
+            "recompiled_per_moment": dict(sorted(self.recompiled_per_moment.items())),
         }
 
     def counts(self) -> dict[str, int]:
         return {s: sum(1 for e in self.evaluations if e.state == s) for s in (TRIGGERED, OK, ERROR)}
+
+
+def firing(states: Sequence[str]) -> dict[str, Any]:
+    """How an alert's states in moment order would have notified and flapped. ERROR evaluations are
+    skipped (they neither fire nor break a streak):
+    - fired: entries into TRIGGERED, i.e. TRIGGERED evaluations whose previous non-ERROR evaluation
+      was not TRIGGERED (the first one counts when TRIGGERED): the notifications it would send
+      (retrigger_seconds and notify_on_ok aside);
+    - flaps: changes OK <-> TRIGGERED between consecutive non-ERROR evaluations;
+    - flap_rate: flaps / (non-ERROR evaluations - 1), None with fewer than two."""
+    seen = [s for s in states if s != ERROR]
+    changes = list(zip(seen, seen[1:]))
+    fired = (1 if seen and seen[0] == TRIGGERED else 0) + sum(1 for a, b in changes if b == TRIGGERED != a)
+    flaps = sum(1 for a, b in changes if a != b)
+    return {"fired": fired, "flaps": flaps,
+            "flap_rate": round(flaps / len(changes), 4) if changes else None}
 
 
 def run_evaluate(options: EvaluateOptions, log: Callable[[str], None],
@@ -293,39 +322,56 @@ def run_evaluate(options: EvaluateOptions, log: Callable[[str], None],
     outcome = EvaluateOutcome(str(uuid.uuid4()), target.name, target.adapter_type, moments_run, is_range, [], alerts,
                               start=moments[0] if is_range and moments else None,
                               end=moments[-1] if is_range and moments else None,
-                              step=options.step if is_range else None)
+                              step=options.step if is_range else None,
+                              display_name_prefix=artifacts.settings.get("display_name_prefix") or "")
     runnable = [a for a in alerts if a.problem is None]
 
     workdir = Path(tempfile.mkdtemp(prefix="alert-sync-evaluate-"))
-    compiler = None
-    if moments is not None and runnable:
-        compiler = AsOfCompiler(options.project_dir, resolve_profiles_dir(options.project_dir, options.profiles_dir),
-                                target.name, options.target_path, variables, [a.model for a in runnable], workdir)
     pool = QueryPool(target, options.project_dir, options.threads) if alerts else None
     try:
+        sql_as_of: Callable[[str | None], dict[str, tuple[str | None, str | None]]]
+        compiler = None
+        if moments is not None and runnable:
+            compiler = AsOfCompiler(options.project_dir,
+                                    resolve_profiles_dir(options.project_dir, options.profiles_dir),
+                                    options.target_path, variables, [a.model for a in runnable], workdir)
+            moment_sql = MomentSql(compiler, moments, once=options.compile_once)
+            outcome.recompiled_per_moment = dict(moment_sql.per_moment)
+            if moment_sql.templates and moment_sql.per_moment:
+                log(f"backtest: {len(moment_sql.templates)} alert model(s) compiled once; recompiled per moment: "
+                    + "; ".join(f"{m} ({why})" for m, why in sorted(moment_sql.per_moment.items())))
+            sql_as_of = moment_sql.compile
+        else:
+            built = {a.model: (a.node.compiled_code, None) for a in runnable}
+            sql_as_of = lambda moment: built  # noqa: E731
+        # Every (moment, alert) query goes through the pool at once, no barrier between moments;
+        # the results are taken in order (moments, then catalog order) to report each moment.
+        pending: list[tuple[str | None, list[Future]]] = []
+
+        def report(block: bool) -> None:
+            while pending and (block or all(f.done() for f in pending[0][1])):
+                moment, futures = pending.pop(0)
+                evaluations = [f.result() for f in futures]
+                outcome.evaluations.extend(evaluations)
+                if on_moment is not None:
+                    on_moment(moment, evaluations)
+
         for moment in moments_run:
-            if compiler is not None:
-                compiled = compiler.compile(moment)
-            else:
-                compiled = {a.model: (a.node.compiled_code, None) for a in runnable}
-            evaluations: list[Evaluation] = []
-            jobs = []
+            compiled = sql_as_of(moment) if runnable else {}
+            futures: list[Future] = []
             for alert in alerts:
                 code, problem = compiled.get(alert.model, (None, None)) if alert.problem is None else (None, None)
                 if alert.problem is not None or problem is not None or not code:
                     reason = alert.problem or problem or f"model '{alert.model}' has no compiled SQL"
-                    evaluations.append(Evaluation(alert.alert_id, ERROR, error=reason, as_of=moment, spec=alert.spec))
+                    futures.append(_done(Evaluation(alert.alert_id, ERROR, error=reason, as_of=moment,
+                                                    spec=alert.spec)))
                 else:
-                    evaluations.append(None)  # type: ignore[arg-type]  # filled below, keeps catalog order
-                    jobs.append((len(evaluations) - 1, alert, deployed_query(alert.row, code, target.adapter_type)))
-            if jobs:
-                results = pool.map(lambda db, job: run_alert(db, job[1].alert_id, job[2], job[1].spec, moment,
-                                                             compiled_condition(job[1].row)), jobs)
-                for (index, _, _), result in zip(jobs, results):
-                    evaluations[index] = result
-            outcome.evaluations.extend(evaluations)
-            if on_moment is not None:
-                on_moment(moment, evaluations)
+                    futures.append(pool.submit(partial(_run_planned, alert, code, moment, target.adapter_type)))
+            pending.append((moment, futures))
+            report(block=not options.compile_once)  # the old path waited for each moment's queries
+        report(block=True)
+        if compiler is not None:
+            outcome.dbt_compiles = compiler.compiles
         if options.record:
             record(outcome, artifacts, pool, log)
     finally:
@@ -333,6 +379,20 @@ def run_evaluate(options: EvaluateOptions, log: Callable[[str], None],
             pool.close()
         shutil.rmtree(workdir, ignore_errors=True)
     return outcome
+
+
+def _done(evaluation: Evaluation) -> Future:
+    future: Future = Future()
+    future.set_result(evaluation)
+    return future
+
+
+def _run_planned(alert: PlannedAlert, compiled_sql: str, moment: str | None, dialect: str,
+                 db: metrics.SqlTarget) -> Evaluation:
+    # The query the deployed alert runs: the model's compiled SQL as of the moment, wrapped for a
+    # condition Alerts v2 cannot express (conditions.deployed_query, the one place that text is made).
+    query = deployed_query(alert.row, compiled_sql, dialect)
+    return run_alert(db, alert.alert_id, query, alert.spec, moment, compiled_condition(alert.row))
 
 
 def record(outcome: EvaluateOutcome, artifacts: Artifacts, pool: QueryPool | None, log: Callable[[str], None]) -> None:
