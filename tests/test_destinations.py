@@ -264,3 +264,67 @@ def test_a_destination_whose_type_differs_from_the_workspace_is_an_error_of_the_
     assert action["action"] == "ERROR" and "is a SLACK destination, the seed says WEBHOOK" in action["error"]
     errors = {a["alert_id"] for a in run.json["actions"] if a["action"] == "ERROR"}
     assert errors == users_of(project, "data_quality_webhook")
+
+
+# --- the destinations plan as pure logic (no dbt, no HTTP) ---------------------------------------
+
+def _dest(key, name, kind, databricks_id="", addresses=(), secret_env=""):
+    from alert_sync.catalog import Destination
+
+    return Destination(key, name, kind, databricks_id, True, addresses=tuple(addresses), secret_env=secret_env)
+
+
+def _workspace(*destinations):
+    """A workspace's destinations as the SDK returns them: list without config, get with `*_set`."""
+    from databricks.sdk.service.settings import (Config, DestinationType, EmailConfig, NotificationDestination,
+                                                 SlackConfig)
+
+    full = {}
+    for id_, name, kind, config in destinations:
+        inner = (Config(email=EmailConfig(addresses=config)) if kind == "EMAIL"
+                 else Config(slack=SlackConfig(url_set=config)))
+        full[id_] = NotificationDestination(id=id_, display_name=name, destination_type=DestinationType(kind),
+                                            config=inner)
+    gets = []
+
+    def get(id_):
+        gets.append(id_)
+        return full[id_]
+
+    return (lambda: [NotificationDestination(id=d.id, display_name=d.display_name, destination_type=d.destination_type)
+                     for d in full.values()]), get, gets
+
+
+def test_plan_compares_addresses_as_a_set_and_reads_secret_flags_not_secrets():
+    from alert_sync.destinations import plan_destinations
+
+    listed, get, gets = _workspace(("e-1", "Ops email", "EMAIL", ["b@x.io", "a@x.io"]),
+                                   ("s-1", "Ops Slack", "SLACK", True), ("s-2", "Old Slack", "SLACK", False))
+    seed = {"mail": _dest("mail", "Ops email", "EMAIL", addresses=["a@x.io", "b@x.io"]),
+            "slack": _dest("slack", "Ops Slack", "SLACK", secret_env="OPS_SLACK"),
+            "old": _dest("old", "Old Slack", "SLACK", secret_env="OLD_SLACK")}
+    env = {"OPS_SLACK": "https://hooks.invalid/1", "OLD_SLACK": "https://hooks.invalid/2"}
+    actions = {a.destination_id: a for a in plan_destinations(seed, listed, get, env)}
+    assert actions["mail"].action == "NOOP" and actions["slack"].action == "NOOP"
+    assert actions["old"].action == "UPDATE" and actions["old"].send_config  # the workspace says no secret is set
+    assert actions["old"].changes == [("config.slack.url", "(not set)", "(secret from $OLD_SLACK)")]
+    assert sorted(gets) == ["e-1", "s-1", "s-2"]
+    rotated = {a.destination_id: a for a in plan_destinations(seed, listed, get, env, rotate_secrets=True)}
+    assert rotated["slack"].action == "UPDATE" and rotated["mail"].action == "NOOP"
+    # No action holds a secret, so no repr, log line or JSON of one can show it.
+    assert not any(v in repr(rotated) + repr(actions) for v in env.values())
+    # A write that needs the secret, without its variable, is an error naming the variable.
+    missing = {a.destination_id: a for a in plan_destinations(seed, listed, get, {}, rotate_secrets=True)}
+    assert missing["slack"].action == "ERROR" and "OPS_SLACK" in missing["slack"].error
+    assert missing["mail"].action == "NOOP"
+
+
+def test_plan_refuses_an_ambiguous_name_and_never_touches_destinations_no_row_names():
+    from alert_sync.destinations import plan_destinations
+
+    listed, get, gets = _workspace(("s-1", "Ops Slack", "SLACK", True), ("s-2", "Ops Slack", "SLACK", True),
+                                   ("x-1", "Someone else's", "EMAIL", ["z@x.io"]))
+    actions = plan_destinations({"slack": _dest("slack", "Ops Slack", "SLACK", secret_env="S")}, listed, get, {"S": "v"})
+    assert [a.action for a in actions] == ["ERROR"]
+    assert "2 workspace destinations are named 'Ops Slack'" in actions[0].error and "s-1, s-2" in actions[0].error
+    assert gets == []
