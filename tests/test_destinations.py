@@ -295,27 +295,32 @@ def _workspace(*destinations):
                      for d in full.values()]), get, gets
 
 
-def test_plan_compares_addresses_as_a_set_and_reads_secret_flags_not_secrets():
+def test_plan_compares_addresses_as_a_set_and_sends_secrets_only_to_create_or_rotate():
     from alert_sync.destinations import plan_destinations
 
     listed, get, gets = _workspace(("e-1", "Ops email", "EMAIL", ["b@x.io", "a@x.io"]),
-                                   ("s-1", "Ops Slack", "SLACK", True), ("s-2", "Old Slack", "SLACK", False))
+                                   ("s-1", "Ops Slack", "SLACK", True), ("s-2", "App Slack", "SLACK", False))
     seed = {"mail": _dest("mail", "Ops email", "EMAIL", addresses=["a@x.io", "b@x.io"]),
             "slack": _dest("slack", "Ops Slack", "SLACK", secret_env="OPS_SLACK"),
-            "old": _dest("old", "Old Slack", "SLACK", secret_env="OLD_SLACK")}
-    env = {"OPS_SLACK": "https://hooks.invalid/1", "OLD_SLACK": "https://hooks.invalid/2"}
+            "app": _dest("app", "App Slack", "SLACK", secret_env="APP_SLACK"),
+            "new": _dest("new", "New Slack", "SLACK", secret_env="NEW_SLACK")}
+    env = {"OPS_SLACK": "https://hooks.invalid/1", "APP_SLACK": "https://hooks.invalid/2",
+           "NEW_SLACK": "https://hooks.invalid/3"}
     actions = {a.destination_id: a for a in plan_destinations(seed, listed, get, env)}
-    assert actions["mail"].action == "NOOP" and actions["slack"].action == "NOOP"
-    assert actions["old"].action == "UPDATE" and actions["old"].send_config  # the workspace says no secret is set
-    assert actions["old"].changes == [("config.slack.url", "(not set)", "(secret from $OLD_SLACK)")]
-    assert sorted(gets) == ["e-1", "s-1", "s-2"]
+    assert {k: a.action for k, a in actions.items()} == {"mail": "NOOP", "slack": "NOOP", "app": "NOOP",
+                                                          "new": "CREATE"}
+    assert actions["new"].changes == [("config.slack.url", None, "(secret from $NEW_SLACK)")]
+    assert gets == ["e-1"]  # only the EMAIL destination's addresses are read; no secret destination
     rotated = {a.destination_id: a for a in plan_destinations(seed, listed, get, env, rotate_secrets=True)}
-    assert rotated["slack"].action == "UPDATE" and rotated["mail"].action == "NOOP"
+    assert {k: a.action for k, a in rotated.items()} == {"mail": "NOOP", "slack": "UPDATE", "app": "UPDATE",
+                                                          "new": "CREATE"}
+    assert rotated["slack"].changes == [("config.slack.url", "(set)", "(secret from $OPS_SLACK)")]
     # No action holds a secret, so no repr, log line or JSON of one can show it.
     assert not any(v in repr(rotated) + repr(actions) for v in env.values())
     # A write that needs the secret, without its variable, is an error naming the variable.
     missing = {a.destination_id: a for a in plan_destinations(seed, listed, get, {}, rotate_secrets=True)}
     assert missing["slack"].action == "ERROR" and "OPS_SLACK" in missing["slack"].error
+    assert missing["new"].action == "ERROR" and "NEW_SLACK" in missing["new"].error
     assert missing["mail"].action == "NOOP"
 
 

@@ -8,7 +8,7 @@ What the workspace API does [databricks-sdk 0.77 service/settings.py Notificatio
   changed once set" (ListNotificationDestinationsResult.destination_type).
 - Secrets are input-only: get/list answer `url_set: true` (`integration_key_set`...), never the
   value. So alert-sync cannot tell whether a secret changed. It writes one only when the destination
-  is created, when the workspace says it is not set, or when asked (`apply --rotate-secrets`).
+  is created, or when asked (`apply --rotate-secrets`); a no-op plan reads no secret destination.
   Nothing derived from a secret is kept anywhere. The Terraform provider cannot see secret drift
   either: its Read copies the secret from its state whenever `*_set` is true, and its Update resends
   the whole config (terraform-provider-databricks settings/resource_notification_destination.go,
@@ -105,8 +105,8 @@ def plan_destinations(destinations: dict[str, Destination], listed: Callable[[],
                       get: Callable[[str], NotificationDestination], env: Mapping[str, str] = os.environ,
                       rotate_secrets: bool = False) -> list[DestinationAction]:
     """One action per enabled row of the seed. `listed()`: the workspace's destinations (id,
-    display_name, destination_type); `get(id)`: one destination with its config (secrets as
-    `*_set` flags), called only for a destination whose addresses or secret alert-sync manages."""
+    display_name, destination_type); `get(id)`: one destination with its config, called only for
+    an EMAIL destination whose addresses the seed gives (the list has no config)."""
     actions = []
     for d in destinations.values():
         if not d.is_enabled or d.problem:
@@ -169,15 +169,13 @@ def _diff(d: Destination, current, get: Callable[[str], NotificationDestination]
         if sorted(old) != sorted(d.addresses):
             changes.append(("config.email.addresses", old, list(d.addresses)))
             send_config = True
-    elif d.destination_type in SECRET_TYPES and d.secret_env:
+    elif d.destination_type in SECRET_TYPES and d.secret_env and rotate_secrets:
+        # Without --rotate-secrets an existing destination's secret is left alone, unread: the API
+        # cannot say whether it still equals the variable, and a destination without `url_set`
+        # may be configured otherwise (a Slack app's oauth_token), which a "fix" would overwrite.
         kind, _, secret = SECRET_CONFIG[d.destination_type]
-        config = get(current.id).config
-        inner = getattr(config, kind, None) if config else None
-        is_set = bool(inner and getattr(inner, f"{secret}_set"))
-        if not is_set or rotate_secrets:
-            changes.append((f"config.{kind}.{secret}", "(set)" if is_set else "(not set)",
-                            SECRET_SHOWN.format(d.secret_env)))
-            send_config = True
+        changes.append((f"config.{kind}.{secret}", "(set)", SECRET_SHOWN.format(d.secret_env)))
+        send_config = True
     if send_config:
         problem = missing_secret(d, env)
         if problem:
