@@ -7,7 +7,9 @@
   when it has one; otherwise to the package's own template of that name, which is disabled, and
   dbt then disables this test without a warning (dbt-core parser/manifest.py, _process_refs_for_node
   -> invalid_target_fail_unless_test(..., should_warn_if_disabled=False)). The ref also orders the
-  test after the seed's load in `dbt build`.
+  test after the seed's load in `dbt build`. In a host with the seed a full parse warns (dbt I077)
+  that this package node depends on a root project node, which is what it is meant to do; the
+  host's flag require_ref_searches_node_package_before_root: true silences that (docs/catalog.md).
   What only the workspace can tell (an id it lacks, a name two destinations share, admin rights, the
   secret's environment variable being set) is reported by `alert-sync plan` / `apply`.
 -#}
