@@ -333,3 +333,37 @@ def test_plan_refuses_an_ambiguous_name_and_never_touches_destinations_no_row_na
     assert [a.action for a in actions] == ["ERROR"]
     assert "2 workspace destinations are named 'Ops Slack'" in actions[0].error and "s-1, s-2" in actions[0].error
     assert gets == []
+
+
+def test_the_emulator_keeps_secrets_input_only_and_destination_writes_for_admins(emulator):
+    """The notification-destinations API as databricks-sdk calls it [SDK NotificationDestinationsAPI]."""
+    from databricks.sdk import WorkspaceClient
+    from databricks.sdk.errors import InvalidParameterValue, NotFound, PermissionDenied
+    from databricks.sdk.service.settings import Config, EmailConfig, PagerdutyConfig
+
+    w = WorkspaceClient(host=emulator.url, token="emulator-token")
+    pager = w.notification_destinations.create(display_name="Pager",
+                                               config=Config(pagerduty=PagerdutyConfig(integration_key="k-1")))
+    assert pager.config.pagerduty.integration_key is None and pager.config.pagerduty.integration_key_set
+    renamed = w.notification_destinations.update(pager.id, display_name="Pager 2")  # no config: the key stays
+    assert renamed.display_name == "Pager 2" and renamed.config.pagerduty.integration_key_set
+    with pytest.raises(InvalidParameterValue, match="type cannot be changed"):
+        w.notification_destinations.update(pager.id, config=Config(email=EmailConfig(addresses=["a@x.io"])))
+    with pytest.raises(InvalidParameterValue, match="At least one field"):
+        w.notification_destinations.update(pager.id)
+    listed = list(w.notification_destinations.list())
+    assert [(d.display_name, d.destination_type.value) for d in listed] == [("Pager 2", "PAGERDUTY")]
+
+    emulator.non_admin_tokens.add("user-token")
+    user = WorkspaceClient(host=emulator.url, token="user-token")
+    assert [d.id for d in user.notification_destinations.list()] == [pager.id]  # reading needs no admin
+    assert user.notification_destinations.get(pager.id).display_name == "Pager 2"
+    for write in (lambda: user.notification_destinations.create(
+                      display_name="x", config=Config(email=EmailConfig(addresses=["a@x.io"]))),
+                  lambda: user.notification_destinations.update(pager.id, display_name="y"),
+                  lambda: user.notification_destinations.delete(pager.id)):
+        with pytest.raises(PermissionDenied, match="workspace admins"):
+            write()
+    w.notification_destinations.delete(pager.id)
+    with pytest.raises(NotFound):
+        w.notification_destinations.get(pager.id)

@@ -165,7 +165,7 @@ def plan(**kwargs: Any) -> None:
             d = destination_summary(the_plan.destinations)
             text = "\n".join([header, "", *destination_lines(the_plan.destinations),
                               f"Destinations: {d['created']} to create, {d['updated']} to update, {d['unchanged']} "
-                              f"unchanged, {d['errors']} error(s).", text[len(header):]])
+                              f"unchanged, {d['errors']} error(s).", "", text[len(header):].lstrip("\n")])
         console.say(text)
         console.emit_json({"run_id": None, "dry_run": True, "summary": plan_summary(the_plan),
                            "actions": [action_json(a) for a in the_plan.actions],
