@@ -367,3 +367,22 @@ def test_the_emulator_keeps_secrets_input_only_and_destination_writes_for_admins
     w.notification_destinations.delete(pager.id)
     with pytest.raises(NotFound):
         w.notification_destinations.get(pager.id)
+
+
+def test_an_error_that_echoes_the_secret_back_is_reported_without_it(emulator):
+    """Defence in depth: the service's error text is shown, the secret in it is not."""
+    from databricks.sdk import WorkspaceClient
+    from databricks.sdk.errors import InvalidParameterValue
+
+    from alert_sync.destinations import DestinationAction, apply_destinations
+
+    class EchoingDestinations:
+        def create(self, config, display_name):
+            raise InvalidParameterValue(f"config.slack.url: '{config.slack.url}' is not a Slack webhook URL")
+
+    w = WorkspaceClient(host=emulator.url, token="emulator-token")
+    w._notification_destinations = EchoingDestinations()  # noqa: SLF001 - stand-in for a service that echoes input
+    action = DestinationAction("s", "CREATE", "Ops Slack", "SLACK", secret_env="OPS_SLACK", send_config=True)
+    [done] = apply_destinations(w, [action], env={"OPS_SLACK": "https://hooks.invalid/leak-canary"})
+    assert done.status == "ERROR" and "$OPS_SLACK' is not a Slack webhook URL" in done.error
+    assert "leak-canary" not in done.error

@@ -213,7 +213,11 @@ def apply_destinations(w: WorkspaceClient, actions: list[DestinationAction], env
         except Exception as exc:  # any refusal is this destination's, and its alerts' ERROR
             fix = f" {ADMIN_FIX}" if isinstance(exc, PermissionDenied) else ""
             verb = "create" if a.action == CREATE else "update"
-            a.status, a.error = "ERROR", f"cannot {verb} notification destination '{a.display_name}': {describe(exc)}.{fix}"
+            reason = describe(exc)
+            secret = env.get(a.secret_env) if a.secret_env else None
+            if secret:  # a service that echoed the URL back in its error must not get it printed
+                reason = reason.replace(secret, f"${a.secret_env}")
+            a.status, a.error = "ERROR", f"cannot {verb} notification destination '{a.display_name}': {reason}.{fix}"
     return actions
 
 
