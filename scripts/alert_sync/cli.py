@@ -332,7 +332,7 @@ def provision_destinations(emu, destinations_csv: Path, referenced_by_id_only: b
         config = None
         if d.destination_type == "EMAIL" and d.addresses:
             config = {"email": {"addresses": list(d.addresses)}}
-        elif d.destination_type in SECRET_CONFIG and os.environ.get(d.secret_env or "\0"):
+        elif d.destination_type in SECRET_CONFIG and d.secret_env and os.environ.get(d.secret_env):
             kind, _, field = SECRET_CONFIG[d.destination_type]
             config = {kind: {field: os.environ[d.secret_env]}}
         emu.add_destination(d.destination_name, d.destination_type, config=config,
