@@ -24,6 +24,8 @@ step "dbt build: every alert query runs on DuckDB (LIMIT 0) and its threshold co
 "$DBT" build "${FLAGS[@]}"
 
 step "starting the local Alerts v2 workspace emulator (state in target/emulator_state.json)"
+# --destinations-from: the destination the seed names by databricks_destination_id (SecOps PagerDuty)
+# exists already, as if an admin had made it by hand; `alert-sync apply` creates the others.
 LOG=target/emulator.log
 "$SYNC" emulator --port 0 --state-file target/emulator_state.json \
   --destinations-from seeds/notification_destinations.csv 2> "$LOG" &
@@ -35,14 +37,18 @@ URL=$(sed -n 's/.*listening on //p' "$LOG")
 EMULATOR_TOKEN=emulator-token  # the emulator's fixed local token (alert-sync emulator --token), not a secret
 export DATABRICKS_HOST="$URL" DATABRICKS_TOKEN="$EMULATOR_TOKEN" DATABRICKS_WAREHOUSE_ID=emulator-warehouse
 echo "emulator at $URL"
+# The webhook URLs of the destinations apply creates come from the environment variables the seed's
+# secret_env column names (in CI: from its secret store). Placeholders here: the emulator sends nothing.
+export FINOPS_SLACK_WEBHOOK_URL=https://hooks.slack.invalid/demo \
+  PLATFORM_TEAMS_WEBHOOK_URL=https://teams.invalid/demo DATA_QUALITY_WEBHOOK_URL=https://webhook.invalid/demo
 
-step "alert-sync plan"
+step "alert-sync plan: the notification destinations to create, then the alerts"
 "$SYNC" plan "${SYNC_FLAGS[@]}"
 
-step "alert-sync apply"
+step "alert-sync apply: destinations first, then the alerts subscribed to them"
 "$SYNC" apply "${SYNC_FLAGS[@]}"
 
-step "alert-sync apply again: nothing changed, so nothing is written"
+step "alert-sync apply again: nothing changed, so nothing is written (destinations included)"
 "$SYNC" apply "${SYNC_FLAGS[@]}"
 
 # "Now" on the local target is the sample data's anchor (var alerts_local_as_of: 2026-11-01 06:00).

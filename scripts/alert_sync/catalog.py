@@ -149,14 +149,59 @@ def read_catalog(path: Path) -> list[CatalogRow]:
         return [CatalogRow(dict(r), line=i + 2) for i, r in enumerate(reader)]
 
 
+# The destination types of the seed -> the field of settings.Config that holds each one's settings
+# [SDK settings.py Config: "Must wrap EXACTLY one of the nested configs"; DestinationType]. WEBHOOK is
+# Config.generic_webhook.
+DESTINATION_TYPES = ("EMAIL", "SLACK", "WEBHOOK", "MICROSOFT_TEAMS", "PAGERDUTY")
+SECRET_TYPES = ("SLACK", "WEBHOOK", "MICROSOFT_TEAMS", "PAGERDUTY")  # their URL / key comes from secret_env
+ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 @dataclass(frozen=True)
 class Destination:
+    """A row of the notification destinations seed. Never holds a secret: `secret_env` is the
+    name of the environment variable that does (read only when a write needs it)."""
+
     destination_id: str
     destination_name: str
     destination_type: str
     databricks_destination_id: str
     is_enabled: bool
     problem: str | None = None  # why alerts cannot use it (a row that does not parse)
+    addresses: tuple[str, ...] = ()  # EMAIL: the recipients
+    secret_env: str = ""  # SLACK, WEBHOOK, MICROSOFT_TEAMS, PAGERDUTY
+
+
+def destination_problem(d: Destination) -> str | None:
+    """Why alert-sync cannot manage a seed row, naming the field and the fix (the rules of the dbt
+    macro dbt_alerts.destination_row_problems, re-checked on the file alert-sync deploys from)."""
+    if d.destination_type not in DESTINATION_TYPES:
+        return (f"destination_type '{d.destination_type}' is not valid: use {', '.join(DESTINATION_TYPES)}")
+    if not d.destination_name:
+        return "destination_name is empty: give the workspace destination's display name"
+    bad = [a for a in d.addresses if not EMAIL.fullmatch(a)]
+    if bad:
+        return f"addresses: '{bad[0]}' is not an email address (list recipients separated by ';')"
+    if d.destination_type == "EMAIL":
+        if d.secret_env:
+            return "secret_env is set on an EMAIL destination: leave it empty (EMAIL takes addresses)"
+        if not d.addresses and not d.databricks_destination_id:
+            return "addresses is empty: an EMAIL destination needs its recipients, separated by ';'"
+    else:
+        if d.addresses:
+            return f"addresses is set on a {d.destination_type} destination: leave it empty (only EMAIL takes addresses)"
+        if d.secret_env and not ENV_NAME.fullmatch(d.secret_env):
+            return (f"secret_env '{d.secret_env}' is not an environment variable name: write the variable's name "
+                    f"(e.g. {d.destination_id.upper() or 'SLACK'}_URL), never the secret itself")
+        if not d.secret_env and not d.databricks_destination_id:
+            return (f"secret_env is empty: a {d.destination_type} destination needs the name of the environment "
+                    f"variable holding its {secret_name(d.destination_type)}, or a databricks_destination_id of an "
+                    f"existing destination")
+    return None
+
+
+def secret_name(destination_type: str) -> str:
+    return "integration key" if destination_type == "PAGERDUTY" else "webhook URL"
 
 
 def read_destinations(path: Path | None) -> dict[str, Destination]:
@@ -173,5 +218,7 @@ def read_destinations(path: Path | None) -> dict[str, Destination]:
                 destination_type=(r.get("destination_type") or "").strip().upper(),
                 databricks_destination_id=(r.get("databricks_destination_id") or "").strip(),
                 is_enabled=bool(enabled),
-                problem=None if enabled is not None else f"its is_enabled '{raw_enabled}' must be true or false")
+                problem=None if enabled is not None else f"its is_enabled '{raw_enabled}' must be true or false",
+                addresses=tuple(a.strip() for a in (r.get("addresses") or "").split(";") if a.strip()),
+                secret_env=(r.get("secret_env") or "").strip())
         return out

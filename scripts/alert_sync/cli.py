@@ -15,6 +15,7 @@ from typing import Any, Callable
 
 import click
 
+from .destinations import destination_lines, destination_summary
 from .errors import ConfigError
 from .output import action_json, action_lines, plan_summary, render_plan
 from .sync import Options, exit_code, prepare, compute_plan, run_apply
@@ -75,6 +76,10 @@ def workspace_options(fn: Callable) -> Callable:
         click.option("--allow-non-databricks-manifest", is_flag=True,
                      help="Deploy a manifest compiled for another adapter (e.g. DuckDB, against the local "
                           "emulator). Refused by default: DuckDB SQL is not Databricks SQL."),
+        click.option("--rotate-secrets", is_flag=True,
+                     help="Send again the secret (webhook URL, integration key) of every destination of the "
+                          "destinations seed that has a secret_env, read from that environment variable. The "
+                          "workspace never returns secrets, so a changed secret is not seen otherwise."),
     ])
 
 
@@ -91,7 +96,7 @@ def _options(kwargs: dict[str, Any]) -> Options:
         success_threshold=kwargs.get("success_threshold", 0.9), workers=kwargs["workers"],
         max_rps=kwargs["max_rps"] or None,
         allow_non_databricks_manifest=kwargs["allow_non_databricks_manifest"],
-        lock_wait=kwargs.get("lock_wait", 300))
+        lock_wait=kwargs.get("lock_wait", 300), rotate_secrets=kwargs["rotate_secrets"])
 
 
 class Console:
@@ -118,6 +123,12 @@ class Console:
             click.echo(json.dumps(payload, default=str))
 
 
+def destinations_json(actions: list) -> dict[str, Any]:
+    """The "destinations" part of plan/apply --json: counts and one entry per enabled seed row
+    (no secret: a secret appears only as the name of its environment variable in the text plan)."""
+    return {"summary": destination_summary(actions), "actions": [a.as_json() for a in actions]}
+
+
 def _guard(console: Console, fn: Callable[[], int]) -> None:
     try:
         code = fn()
@@ -135,8 +146,8 @@ def main() -> None:
     pass
 
 
-@main.command(help="Show what `apply` would change (create / update, field by field / purge or trash), writing "
-                   "nothing.")
+@main.command(help="Show what `apply` would change (notification destinations of the destinations seed, then alerts: "
+                   "create / update, field by field / purge or trash), writing nothing.")
 @_common
 def plan(**kwargs: Any) -> None:
     console = Console(kwargs["as_json"])
@@ -149,9 +160,16 @@ def plan(**kwargs: Any) -> None:
             ctx.close()
         header = (f"alert-sync plan: dbt target '{ctx.target_name}' -> {ctx.client.config.host} "
                   f"folder {ctx.settings.parent_path}")
-        console.say(render_plan(the_plan, header))
+        text = render_plan(the_plan, header)
+        if the_plan.destinations:  # destination changes first: apply makes them before the alerts
+            d = destination_summary(the_plan.destinations)
+            text = "\n".join([header, "", *destination_lines(the_plan.destinations),
+                              f"Destinations: {d['created']} to create, {d['updated']} to update, {d['unchanged']} "
+                              f"unchanged, {d['errors']} error(s).", "", text[len(header):].lstrip("\n")])
+        console.say(text)
         console.emit_json({"run_id": None, "dry_run": True, "summary": plan_summary(the_plan),
-                           "actions": [action_json(a) for a in the_plan.actions]})
+                           "actions": [action_json(a) for a in the_plan.actions],
+                           "destinations": destinations_json(the_plan.destinations)})
         return 0
 
     _guard(console, run)
@@ -177,6 +195,8 @@ def apply(**kwargs: Any) -> None:
         mode = " (dry run: nothing written to the workspace)" if options.dry_run else ""
         console.say(f"alert-sync apply{mode}: dbt target '{ctx.target_name}' -> {ctx.client.config.host} "
                     f"folder {ctx.settings.parent_path}\n")
+        for line in destination_lines(outcome.plan.destinations):
+            console.say(line)
         for r in outcome.results:
             shown = r.action if r.status != "ERROR" else replace(r.action, action="ERROR", error=r.error)
             for line in action_lines(shown):
@@ -190,6 +210,10 @@ def apply(**kwargs: Any) -> None:
                     f"{s['unchanged']} unchanged, {s['errors']} error(s), {s['skipped']} disabled; "
                     f"success rate {s['success_rate']:.1%} (threshold {options.success_threshold:.0%}); "
                     f"run {outcome.run_id}")
+        if outcome.plan.destinations:
+            d = destination_summary(outcome.plan.destinations)
+            console.say(f"Destinations: {d['created']} created, {d['updated']} updated, {d['unchanged']} unchanged, "
+                        f"{d['errors']} error(s).")
         failures = [r for r in outcome.results if r.status == "ERROR"]
         if failures:
             console.say("Failed alerts:")
@@ -199,7 +223,8 @@ def apply(**kwargs: Any) -> None:
             console.say(f"Stopped early: {outcome.fatal}")
         console.emit_json({"run_id": outcome.run_id, "dry_run": options.dry_run, "summary": s,
                            "actions": [action_json(r.action, r.error, r.databricks_alert_id, r.display_name)
-                                       for r in outcome.results]})
+                                       for r in outcome.results],
+                           "destinations": destinations_json(outcome.plan.destinations)})
         return exit_code(outcome, options.success_threshold)
 
     _guard(console, run)
@@ -301,17 +326,32 @@ def evaluate(**kwargs: Any) -> None:
     _guard(console, run)
 
 
-def provision_destinations(emu, destinations_csv: Path) -> None:
-    """Create in the emulator the notification destinations a destinations seed refers to, as a
-    workspace admin would have (idempotent: existing names / ids are kept)."""
+def provision_destinations(emu, destinations_csv: Path, referenced_by_id_only: bool = False) -> None:
+    """Create in the emulator the notification destinations of a destinations seed, as a workspace
+    admin would have by hand (idempotent: existing names / ids are kept). With
+    `referenced_by_id_only`, only the rows that name one by databricks_destination_id (the rows
+    without one are what `alert-sync apply` creates). EMAIL rows get their addresses; the others
+    their secret_env's value when it is set, else a placeholder URL / key."""
+    import os
+
     from .catalog import read_destinations
+    from .destinations import SECRET_CONFIG
 
     existing = emu.destinations()
     names, ids = {d["display_name"] for d in existing}, {d["id"] for d in existing}
     for d in read_destinations(destinations_csv).values():
+        if referenced_by_id_only and not d.databricks_destination_id:
+            continue
         if d.databricks_destination_id in ids or (not d.databricks_destination_id and d.destination_name in names):
             continue
-        emu.add_destination(d.destination_name, d.destination_type, destination_id=d.databricks_destination_id or None)
+        config = None
+        if d.destination_type == "EMAIL" and d.addresses:
+            config = {"email": {"addresses": list(d.addresses)}}
+        elif d.destination_type in SECRET_CONFIG and d.secret_env and os.environ.get(d.secret_env):
+            kind, _, field = SECRET_CONFIG[d.destination_type]
+            config = {kind: {field: os.environ[d.secret_env]}}
+        emu.add_destination(d.destination_name, d.destination_type, config=config,
+                            destination_id=d.databricks_destination_id or None)
 
 
 @main.command(help="Run the local Alerts v2 workspace emulator (stands in for a Databricks workspace).")
@@ -322,8 +362,9 @@ def provision_destinations(emu, destinations_csv: Path) -> None:
 @click.option("--state-file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Keep the workspace state in this JSON file across restarts.")
 @click.option("--destinations-from", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Pre-create the notification destinations named in this seed "
-                   "(e.g. seeds/notification_destinations.csv).")
+              help="Pre-create the notification destinations this seed refers to by databricks_destination_id "
+                   "(e.g. seeds/notification_destinations.csv), as an admin would have made them by hand; the rows "
+                   "without one are created by `alert-sync apply`.")
 @click.option("--latency-ms", type=float, default=0, show_default=True, help="Added latency per request.")
 @click.option("--max-rps", type=float, default=None, help="Answer 429 above this many requests per second.")
 @click.option("--fault", "faults", multiple=True,
@@ -334,7 +375,8 @@ def emulator(host: str, port: int, token: str, state_file: Path | None, destinat
              latency_ms: float, max_rps: float | None, faults: tuple[str, ...], seed: int) -> None:
     from .emulator import serve_forever
 
-    setup = (lambda emu: provision_destinations(emu, destinations_from)) if destinations_from else None
+    setup = (lambda emu: provision_destinations(emu, destinations_from, referenced_by_id_only=True)
+             if destinations_from else None)
     serve_forever(host, port, setup=setup, token=token, state_file=state_file, latency_ms=latency_ms,
                   max_rps=max_rps, faults=[json.loads(f) for f in faults] or None, seed=seed)
 

@@ -44,10 +44,18 @@ class ChannelResolver:
     destination with that display name. Either way the id must be one of the workspace's
     destinations (listed once, lazily, when the first such channel is resolved), so a wrong id is
     reported by the plan rather than by a failed create. Unresolvable -> RowError.
+
+    `planned` (destination_id -> DestinationAction of destinations.py): what the destinations phase
+    plans or did for each enabled row. Then a row resolves to the destination that phase found or
+    created, a destination it could not create or update is that alert's ERROR (with the fix), and
+    one still to be created resolves to a placeholder id `(new: <name>)` (plan, dry run; apply
+    resolves again after creating it).
     """
 
-    def __init__(self, destinations: dict[str, Destination], list_workspace_destinations: Callable[[], Iterable]):
+    def __init__(self, destinations: dict[str, Destination], list_workspace_destinations: Callable[[], Iterable],
+                 planned: dict | None = None):
         self._destinations = destinations
+        self._planned = planned or {}
         self._list = list_workspace_destinations
         self._by_name: dict[str, list[str]] | None = None
         self._ids: set[str] = set()
@@ -75,6 +83,12 @@ class ChannelResolver:
                            f"not usable: {dest.problem}")
         if not dest.is_enabled:
             raise RowError(f"notification channel '{channel}' is disabled in seeds/notification_destinations.csv")
+        planned = self._planned.get(channel)
+        if planned is not None:
+            if planned.action == "ERROR" or planned.status == "ERROR":
+                raise RowError(f"notification channel '{channel}': {planned.error}")
+            return AlertV2Subscription(destination_id=planned.databricks_destination_id
+                                       or f"(new: {planned.display_name})")
         if dest.databricks_destination_id:
             self._load()
             if dest.databricks_destination_id not in self._ids:

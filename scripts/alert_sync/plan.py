@@ -50,6 +50,7 @@ class Plan:
     actions: list[Action]
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # said once per plan, not per alert
+    destinations: list = field(default_factory=list)  # destinations.DestinationAction, applied before the alerts
 
     def count(self, action: str) -> int:
         return sum(1 for a in self.actions if a.action == action)

@@ -18,6 +18,7 @@ from requests.adapters import HTTPAdapter
 from . import metrics
 from .apply import ALERT_QUOTA, Applier, Result, folder_permission_hint
 from .catalog import read_catalog, read_destinations
+from .destinations import WRITES as DESTINATION_WRITES, DestinationAction, apply_destinations, plan_destinations
 from .desired import ChannelResolver, DeploySettings, build_desired
 from .errors import ConfigError, describe
 from .lock import WorkspaceLock
@@ -44,6 +45,7 @@ class Options(BuildOptions):
     max_rps: float | None = 100.0
     allow_non_databricks_manifest: bool = False
     lock_wait: float = 300.0
+    rotate_secrets: bool = False  # resend every managed destination's secret (alert-sync cannot read them back)
 
 
 @dataclass
@@ -142,12 +144,27 @@ def read_recorded_ids(ctx: Context, log: Callable[[str], None]) -> dict[str, str
         return {}
 
 
-def compute_plan(ctx: Context, log: Callable[[str], None]) -> Plan:
+def compute_plan(ctx: Context, log: Callable[[str], None],
+                 destination_actions: list[DestinationAction] | None = None) -> Plan:
+    """The plan of the destinations phase and of the alerts. `destination_actions`: that phase as
+    applied (apply passes it, so the alerts subscribe to the destinations it just created)."""
     rows = read_catalog(ctx.artifacts.catalog_path)
     destinations = read_destinations(ctx.artifacts.destinations_path)
-    resolver = ChannelResolver(destinations, lambda: call_with_retries(
-        lambda: list(ctx.client.notification_destinations.list())))
+    workspace_destinations: list = []
+
+    def list_destinations() -> list:  # once per plan, and only when a destination is needed
+        if not workspace_destinations:
+            workspace_destinations.append(call_with_retries(lambda: list(ctx.client.notification_destinations.list())))
+        return workspace_destinations[0]
+
     try:
+        if destination_actions is None:
+            destination_actions = plan_destinations(
+                destinations, list_destinations,
+                lambda destination_id: call_with_retries(lambda: ctx.client.notification_destinations.get(destination_id)),
+                rotate_secrets=ctx.options.rotate_secrets)
+        resolver = ChannelResolver(destinations, list_destinations,
+                                   {a.destination_id: a for a in destination_actions})
         listed = call_with_retries(lambda: list(ctx.client.alerts_v2.list_alerts(page_size=LIST_PAGE_SIZE)))
         desired = build_desired(rows, ctx.artifacts.alert_nodes, ctx.settings, resolver)
         refuse_foreign_run_as_user(ctx, desired)
@@ -166,6 +183,7 @@ def compute_plan(ctx: Context, log: Callable[[str], None]) -> Plan:
         raise ConfigError(f"Cannot read the workspace's alerts from {ctx.client.config.host}: {describe(exc)}") from exc
     plan = make_plan(desired, existing, ctx.settings.parent_path, recorded, ctx.options.prune,
                      purge=not ctx.options.trash_only)
+    plan.destinations = destination_actions
     if fetched:
         plan.notes.append(f"{len(fetched)} alert(s) fetched one by one (GET): the list lacked a field the diff needs")
     over = len(listed) + plan.count(CREATE) - sum(1 for a in plan.actions if a.action == DELETE and a.purge)
@@ -212,7 +230,8 @@ def run_apply(ctx: Context, log: Callable[[str], None], progress: Callable[[int,
     run_id = str(uuid.uuid4())
     started = datetime.now(timezone.utc).replace(tzinfo=None)
     plan = compute_plan(ctx, log)
-    writes_planned = any(a.action in WRITES for a in plan.actions)
+    writes_planned = any(a.action in WRITES for a in plan.actions) or any(
+        d.action in DESTINATION_WRITES for d in plan.destinations)
     if ctx.options.dry_run or not writes_planned:
         return _execute(ctx, plan, run_id, started, log, progress)
     # Writes ahead: take the folder's lock, then plan again under it (another run may have just
@@ -225,7 +244,11 @@ def run_apply(ctx: Context, log: Callable[[str], None], progress: Callable[[int,
                           f"{ctx.settings.parent_path} ({describe(exc)}): nothing was changed. "
                           f"{folder_permission_hint(ctx.settings.parent_path)}") from exc
     try:
-        return _execute(ctx, compute_plan(ctx, log), run_id, started, log, progress)
+        plan = compute_plan(ctx, log)
+        if any(d.action in DESTINATION_WRITES for d in plan.destinations):
+            # Destinations first; then plan the alerts again so they subscribe to what was created.
+            plan = compute_plan(ctx, log, apply_destinations(ctx.client, plan.destinations))
+        return _execute(ctx, plan, run_id, started, log, progress)
     finally:
         lock.release()
 

@@ -1,5 +1,6 @@
 """Notification destinations [SDK settings.py]: config checking, secret redaction and the
-/api/2.0/notification-destinations endpoints."""
+/api/2.0/notification-destinations endpoints (create, list, get, update, delete; writes need a
+workspace admin: see ``non_admin_tokens`` of the Emulator). Nothing here logs a request body."""
 
 from __future__ import annotations
 
@@ -126,6 +127,50 @@ class DestinationEndpoints(Store):
             self._bump("writes")
             self._save()
             return self._destination_view(dest)
+
+    def _update_destination(self, destination_id, query, body):
+        """PATCH: [SDK] "At least one field is required"; display_name replaces the name, config
+        replaces the whole config. [ASSUME] strict reading of what the SDK leaves open: a secret
+        the new config leaves out is unset (clients resend it, as the Terraform provider's Update
+        does), and the type cannot change ([SDK] "The type can not be changed once set")."""
+        if not isinstance(body, dict):
+            raise malformed_body()
+        unknown = set(body) - {"display_name", "config", "id"}
+        if unknown:
+            raise invalid(f"{sorted(unknown)[0]}: unknown field")
+        if body.get("display_name") is None and body.get("config") is None:
+            raise invalid("At least one field is required: display_name or config")
+        name = body.get("display_name")
+        if name is not None and (not isinstance(name, str) or not name.strip()):
+            raise invalid("display_name: must not be empty")
+        config = None
+        if body.get("config") is not None:
+            destination_type, config = check_destination_config(body["config"])
+        with self._lock:
+            record = self._destinations.get(destination_id)
+            if record is None:
+                raise ApiError(404, "NOT_FOUND",
+                               f"Notification destination {destination_id} does not exist.")
+            dest = record["destination"]
+            if config is not None and destination_type != dest["destination_type"]:
+                raise invalid(f"config: the destination type cannot be changed from "
+                              f"{dest['destination_type']} to {destination_type}")
+            if name is not None:
+                dest["display_name"] = name
+            if config is not None:
+                dest["config"] = config
+            self._bump("writes")
+            self._save()
+            return self._destination_view(dest)
+
+    def _delete_destination(self, destination_id, query):
+        with self._lock:
+            if self._destinations.pop(destination_id, None) is None:
+                raise ApiError(404, "NOT_FOUND",
+                               f"Notification destination {destination_id} does not exist.")
+            self._bump("writes")
+            self._save()
+            return {}
 
     def _list_destinations(self, query):
         with self._lock:

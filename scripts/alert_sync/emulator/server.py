@@ -163,6 +163,8 @@ ROUTES = (
     ("GET", "/api/2.0/notification-destinations", "_list_destinations"),
     ("POST", "/api/2.0/notification-destinations", "_create_destination"),
     ("GET", "/api/2.0/notification-destinations/{id}", "_get_destination"),
+    ("PATCH", "/api/2.0/notification-destinations/{id}", "_update_destination"),
+    ("DELETE", "/api/2.0/notification-destinations/{id}", "_delete_destination"),
     ("GET", "/api/2.0/preview/scim/v2/Me", "_me"),
 )
 CONTROL_ROUTES = {
@@ -204,7 +206,9 @@ class Emulator(AlertEndpoints, WorkspaceEndpoints, DestinationEndpoints, Faults)
     """In-process Alerts v2 workspace emulator; ``with Emulator() as emu: ... emu.url``.
 
     token: the bearer token accepted for everything; read_only_tokens: tokens that may read but
-    get 403 PERMISSION_DENIED on writes; user: the caller (owner, home folder /Users/<user>);
+    get 403 PERMISSION_DENIED on writes; non_admin_tokens: tokens of a user who is not a workspace
+    admin (everything but notification-destination writes, which need an admin [SDK
+    NotificationDestinationsAPI]); user: the caller (owner, home folder /Users/<user>);
     state_file: JSON file loaded at construction and rewritten atomically after each mutation;
     warehouse_ids: the warehouses alerts may use; service_principals: application id -> whether the
     caller holds the servicePrincipal/user role on it (what run_as may name); alert_quota: alerts
@@ -215,10 +219,11 @@ class Emulator(AlertEndpoints, WorkspaceEndpoints, DestinationEndpoints, Faults)
     def __init__(self, host="127.0.0.1", port=0, token=DEFAULT_TOKEN, user=DEFAULT_USER,
                  state_file=None, warehouse_ids=(EMULATOR_WAREHOUSE_ID,), latency_ms=0,
                  max_rps=None, faults=None, seed=0, read_only_tokens=(), service_principals=None,
-                 alert_quota=ALERT_QUOTA, list_omits=()):
+                 alert_quota=ALERT_QUOTA, list_omits=(), non_admin_tokens=()):
         self.host, self.port = host, port
         self.token, self.user = token, user
         self.read_only_tokens = set(read_only_tokens)
+        self.non_admin_tokens = set(non_admin_tokens)
         self.warehouse_ids = tuple(warehouse_ids)
         # application id -> whether the caller has the servicePrincipal/user role on it
         self.service_principals = dict({EMULATOR_SERVICE_PRINCIPAL: True} if service_principals is None
@@ -297,7 +302,7 @@ class Emulator(AlertEndpoints, WorkspaceEndpoints, DestinationEndpoints, Faults)
         if fault and not fault["kind"].startswith("commit_then_"):
             return self._finish(*self._inject(fault))
         try:
-            self._authenticate(authorization, method)
+            self._authenticate(authorization, method, template)
             if handler is None:
                 if template:
                     raise ApiError(405, "METHOD_NOT_ALLOWED", f"{method} is not supported on {path}")
@@ -320,13 +325,19 @@ class Emulator(AlertEndpoints, WorkspaceEndpoints, DestinationEndpoints, Faults)
             self._bump("by_status", str(status))
         return status, payload, headers
 
-    def _authenticate(self, authorization, method) -> None:
+    def _authenticate(self, authorization, method, template=None) -> None:
         scheme, _, token = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise ApiError(401, "UNAUTHENTICATED", "Credential was not sent or was of an "
                                                    "unsupported type for this API.")
-        if token != self.token and token not in self.read_only_tokens:
+        if token != self.token and token not in self.read_only_tokens | self.non_admin_tokens:
             raise ApiError(401, "UNAUTHENTICATED", "Invalid access token.")
+        if (token in self.non_admin_tokens and method in WRITE_METHODS
+                and (template or "").startswith("/api/2.0/notification-destinations")):
+            # [SDK] "Only workspace admins can create, update, and delete notification destinations."
+            # [ASSUME] the wording of the service's message.
+            raise ApiError(403, "PERMISSION_DENIED", "Only workspace admins can create, update, and "
+                                                     "delete notification destinations.")
         if token in self.read_only_tokens and method in WRITE_METHODS:
             raise ApiError(403, "PERMISSION_DENIED", f"This token is read-only: {method} is not "
                                                      f"allowed.")
