@@ -224,12 +224,19 @@ def test_every_template_is_checked():
     assert shipped - {"template_require"} == used
 
 
-def test_a_missing_argument_fails_the_build_naming_model_template_and_argument(project, tmp_path):
+BROKEN_CALLS = {
+    "missing argument": ("{{ dbt_alerts.cost_spike(ref('costs'), cost_column='cost') }}",
+                         "dbt_alerts.cost_spike() is missing its required argument 'date_column'. Pass it by name"),
+    "count as text": ("{{ dbt_alerts.anomaly(ref('metric'), date_column='value_date', value_column='amount', baseline_days='28') }}",
+                      "dbt_alerts.anomaly() needs argument 'baseline_days' as a whole number of at least 1, got 28"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN_CALLS))
+def test_a_bad_template_call_fails_the_build_naming_model_template_and_argument(case, project, tmp_path):
+    call, message = BROKEN_CALLS[case]
     broken = clone_built(project, tmp_path / "broken")
-    (broken.path / "models" / "alerts" / "spend_without_dates.sql").write_text(
-        "{{ dbt_alerts.alert_model() }}\n{{ dbt_alerts.cost_spike(ref('costs'), cost_column='cost') }}\n")
+    (broken.path / "models" / "alerts" / "broken_alert.sql").write_text("{{ dbt_alerts.alert_model() }}\n" + call + "\n")
     result = broken.dbt("build")
     assert not result.ok
-    assert ("Alert model 'spend_without_dates': dbt_alerts.cost_spike() is missing its required argument "
-            "'date_column'") in result.output, result.output[-3000:]
-    assert "Pass it by name" in result.output
+    assert f"Alert model 'broken_alert': {message}" in result.output, result.output[-3000:]

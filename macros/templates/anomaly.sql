@@ -25,7 +25,9 @@
                  min_baseline_days=none, group_by=[], where=none) -%}
   {{- dbt_alerts.template_require('anomaly',
         {'relation': relation, 'date_column': date_column, 'value_column': value_column},
-        "dbt_alerts.anomaly(ref('fact_usage'), date_column='usage_date', value_column='list_cost', k=3)") -}}
+        "dbt_alerts.anomaly(ref('fact_usage'), date_column='usage_date', value_column='list_cost', k=3)",
+        positive_integers={'baseline_days': baseline_days, 'min_baseline_days': 2 if min_baseline_days is none else min_baseline_days},
+        positive_numbers={'k': k}) -}}
   {%- if per_weekday and baseline_days % 7 != 0 -%}
     {%- do exceptions.raise_compiler_error("Alert model '" ~ model.name ~ "': dbt_alerts.anomaly() with per_weekday=true needs "
           ~ "baseline_days as a multiple of 7 (got " ~ baseline_days ~ "); e.g. baseline_days=28 compares with the 4 previous same weekdays.") -%}

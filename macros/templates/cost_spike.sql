@@ -16,7 +16,8 @@
 {% macro cost_spike(relation=none, date_column=none, cost_column=none, group_by=[], baseline_days=28, where=none) -%}
   {{- dbt_alerts.template_require('cost_spike',
         {'relation': relation, 'date_column': date_column, 'cost_column': cost_column},
-        "dbt_alerts.cost_spike(ref('fact_usage'), date_column='usage_date', cost_column='list_cost')") -}}
+        "dbt_alerts.cost_spike(ref('fact_usage'), date_column='usage_date', cost_column='list_cost')",
+        positive_integers={'baseline_days': baseline_days}) -}}
   {%- set groups = [group_by] if group_by is string else group_by -%}
   {%- set yesterday -%} cast({{ dbt.dateadd('day', -1, dbt_alerts.alerts_today()) }} as date) {%- endset -%}
 with costs as (

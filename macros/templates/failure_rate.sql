@@ -18,7 +18,8 @@
   {{- dbt_alerts.template_require('failure_rate',
         {'relation': relation, 'time_column': time_column, 'state_column': state_column,
          'failure_states': failure_states},
-        "dbt_alerts.failure_rate(ref('job_runs'), time_column='period_end_time', state_column='result_state', failure_states=['FAILED'])") -}}
+        "dbt_alerts.failure_rate(ref('job_runs'), time_column='period_end_time', state_column='result_state', failure_states=['FAILED'])",
+        positive_integers={'window_hours': window_hours}) -}}
   {%- set groups = [group_by] if group_by is string else group_by -%}
   {%- set states = [failure_states] if failure_states is string else failure_states -%}
   {%- set failed -%}

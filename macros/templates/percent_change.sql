@@ -15,7 +15,8 @@
 {% macro percent_change(relation=none, date_column=none, value_column=none, period_days=7, group_by=[], where=none) -%}
   {{- dbt_alerts.template_require('percent_change',
         {'relation': relation, 'date_column': date_column, 'value_column': value_column},
-        "dbt_alerts.percent_change(ref('fact_usage'), date_column='usage_date', value_column='list_cost', period_days=7)") -}}
+        "dbt_alerts.percent_change(ref('fact_usage'), date_column='usage_date', value_column='list_cost', period_days=7)",
+        positive_integers={'period_days': period_days}) -}}
   {%- set groups = [group_by] if group_by is string else group_by -%}
   {%- set period_start -%} cast({{ dbt.dateadd('day', -period_days, dbt_alerts.alerts_today()) }} as date) {%- endset -%}
 with periods as (

@@ -13,7 +13,8 @@
 {% macro row_count_drop(relation=none, date_column=none, baseline_days=7, min_ratio=0.5, where=none) -%}
   {{- dbt_alerts.template_require('row_count_drop',
         {'relation': relation, 'date_column': date_column},
-        "dbt_alerts.row_count_drop(ref('fact_usage'), date_column='usage_date')") -}}
+        "dbt_alerts.row_count_drop(ref('fact_usage'), date_column='usage_date')",
+        positive_integers={'baseline_days': baseline_days}, positive_numbers={'min_ratio': min_ratio}) -}}
   {%- set yesterday -%} cast({{ dbt.dateadd('day', -1, dbt_alerts.alerts_today()) }} as date) {%- endset -%}
 with counts as (
     select
