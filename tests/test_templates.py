@@ -229,6 +229,9 @@ BROKEN_CALLS = {
                          "dbt_alerts.cost_spike() is missing its required argument 'date_column'. Pass it by name"),
     "count as text": ("{{ dbt_alerts.anomaly(ref('metric'), date_column='value_date', value_column='amount', baseline_days='28') }}",
                       "dbt_alerts.anomaly() needs argument 'baseline_days' as a whole number of at least 1, got 28"),
+    "baseline too short": ("{{ dbt_alerts.anomaly(ref('metric'), date_column='value_date', value_column='amount', "
+                           "baseline_days=14, per_weekday=true, min_baseline_days=3) }}",
+                           "dbt_alerts.anomaly() could never fire: min_baseline_days=3 but the baseline holds at most 2 days"),
 }
 
 

@@ -37,6 +37,10 @@
   {%- if min_days < 2 -%}
     {%- do exceptions.raise_compiler_error("Alert model '" ~ model.name ~ "': dbt_alerts.anomaly() needs a baseline of at least 2 days "
           ~ "for a standard deviation (min_baseline_days=" ~ min_days ~ "); raise baseline_days or min_baseline_days.") -%}
+  {%- elif min_days > possible_days -%}
+    {%- do exceptions.raise_compiler_error("Alert model '" ~ model.name ~ "': dbt_alerts.anomaly() could never fire: min_baseline_days="
+          ~ min_days ~ " but the baseline holds at most " ~ possible_days ~ " days" ~ (" (same weekday)" if per_weekday else "")
+          ~ "; lower min_baseline_days or raise baseline_days.") -%}
   {%- endif -%}
   {%- set groups = [group_by] if group_by is string else group_by -%}
   {%- set yesterday -%} cast({{ dbt.dateadd('day', -1, dbt_alerts.alerts_today()) }} as date) {%- endset -%}
