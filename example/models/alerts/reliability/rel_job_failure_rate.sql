@@ -4,8 +4,4 @@
 -- hourly slices, and a repaired run has a finished row per attempt).
 -- Docs: https://docs.databricks.com/aws/en/admin/system-tables/jobs (job_run_timeline slices)
 --       https://docs.databricks.com/aws/en/admin/system-tables/jobs-cost (repairs: rows per run_id)
-select
-    count(*) as finished_runs,
-    sum(case when result_state in ('FAILED', 'ERROR', 'TIMED_OUT') then 1 else 0 end) as failed_runs,
-    round(100.0 * sum(case when result_state in ('FAILED', 'ERROR', 'TIMED_OUT') then 1 else 0 end) / nullif(count(*), 0), 2) as failure_rate_pct
-from {{ finished_runs('job_run_timeline', 24) }} as runs
+{{ dbt_alerts.failure_rate(finished_runs('job_run_timeline', 24), time_column='period_end_time', state_column='result_state', failure_states=['FAILED', 'ERROR', 'TIMED_OUT'], window_hours=24) }}

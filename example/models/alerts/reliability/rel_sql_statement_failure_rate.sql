@@ -1,9 +1,3 @@
 {{ dbt_alerts.alert_model() }}
--- Share (%) of SQL statements that failed in the last 24 hours.
-select
-    count(*) as statements,
-    sum(case when execution_status = 'FAILED' then 1 else 0 end) as failed_statements,
-    round(100.0 * sum(case when execution_status = 'FAILED' then 1 else 0 end) / nullif(count(*), 0), 2) as failure_rate_pct
-from {{ alert_source('system_query', 'history') }}
-where start_time >= {{ dbt.dateadd('hour', -24, dbt_alerts.alerts_now()) }}
-  and start_time < {{ dbt_alerts.alerts_now() }}
+-- Share (%) of SQL statements started in the last 24 hours that failed.
+{{ dbt_alerts.failure_rate(alert_source('system_query', 'history'), time_column='start_time', state_column='execution_status', failure_states=['FAILED'], window_hours=24) }}
