@@ -349,13 +349,20 @@ BAD = {
                      "custom_description opens {{#QUERY_RESULT_ROWS}} and never closes it: add {{/QUERY_RESULT_ROWS}}"),
     "TPL-BRACES": (FIRST, dict(custom_summary="{{ALERT_NAME} is {{ALERT_STATUS}}"),
                    "custom_summary has unbalanced braces near"),
+    # Forms Mustache has but the Alerts v2 docs do not show (evaluate could not render them either).
+    "TPL-TRIPLE": (FIRST, dict(custom_summary="{{{ALERT_URL}}}"),
+                   "custom_summary uses {{{ALERT_URL}}}: only {{NAME}} and the {{#QUERY_RESULT_ROWS}}"),
+    "TPL-INVERTED": (FIRST, dict(custom_description="{{^QUERY_RESULT_ROWS}}none{{/QUERY_RESULT_ROWS}}"),
+                     "custom_description uses {{^QUERY_RESULT_ROWS}}: only {{NAME}}"),
+    "TPL-SECTION": (FIRST, dict(custom_description="{{#ALERT_STATUS}}x{{/ALERT_STATUS}}"),
+                    "custom_description opens the section {{#ALERT_STATUS}}: the only section is one"),
 }
 GOOD = {
     "IN-STRINGS": (FIRST, dict(threshold_operator="IN", threshold_value_type="STRING", threshold_value="a; b ;c",
                                threshold_column="status")),
-    "TPL-OK": (FIRST, dict(custom_summary="{{ALERT_NAME}} is {{ALERT_STATUS}}: {{QUERY_RESULT_VALUE}} {{! note}}",
+    "TPL-OK": (FIRST, dict(custom_summary="{{ALERT_NAME}} is {{ALERT_STATUS}}: {{ QUERY_RESULT_VALUE }}",
                            custom_description="{{#QUERY_RESULT_ROWS}}{{status}}={{cost}} {{/QUERY_RESULT_ROWS}}"
-                                              "{{{ALERT_URL}}} {{^QUERY_RESULT_ROWS}}none{{/QUERY_RESULT_ROWS}}")),
+                                              "{{ALERT_URL}} {{QUERY_RESULT_TABLE}}")),
 }
 
 

@@ -1,11 +1,13 @@
 {#-
   What is wrong with one notification template (custom_summary or custom_description) of an
-  alert: a list of messages, each naming the field, the placeholder and the fix. Templates are
-  Mustache: {{NAME}} (also {{{NAME}}} and {{&NAME}}), sections {{#NAME}}...{{/NAME}} and
-  {{^NAME}}...{{/NAME}}, comments {{! ...}}. Outside a section only the Alerts v2 template
-  variables (catalog_vocabulary's template_variables) may be used; inside a section (e.g.
-  {{#QUERY_RESULT_ROWS}}{{cost}}{{/QUERY_RESULT_ROWS}}) any name is a column of the row.
-  Partials ({{> x}}) and delimiter changes ({{= =}}) are not supported by the service's templates.
+  alert: a list of messages, each naming the field, the placeholder and the fix. The templates
+  take the forms the Databricks docs show, and nothing else: {{NAME}} with NAME one of the Alerts
+  v2 template variables (catalog_vocabulary's template_variables), and the row section
+  {{#QUERY_RESULT_ROWS}}...{{/QUERY_RESULT_ROWS}}, inside which a name is a column of the row
+  (e.g. {{#QUERY_RESULT_ROWS}}{{cost}}{{/QUERY_RESULT_ROWS}}). Other Mustache forms (other
+  sections, inverted sections, triple braces, comments, partials, delimiter changes) are refused:
+  undocumented for the service, and `alert-sync evaluate` (evaluate/notification.py, which keeps
+  the same list) renders exactly these forms.
 -#}
 {% macro notification_template_problems(field, text) -%}
   {%- set re = modules.re -%}
@@ -17,9 +19,9 @@
     {%- set placeholder = m.group(0) -%}
     {%- set kind = '' if m.group(1) is not none else m.group(2) -%}
     {%- set name = m.group(1) if m.group(1) is not none else m.group(3) -%}
-    {%- if kind == '!' -%}
-    {%- elif kind in ('>', '=') -%}
-      {%- do problems.append(field ~ " uses " ~ placeholder ~ ": partials and delimiter changes are not supported; " ~ use) -%}
+    {%- if m.group(1) is not none or kind in ('&', '!', '>', '=', '^') -%}
+      {%- do problems.append(field ~ " uses " ~ placeholder ~ ": only {{NAME}} and the {{#QUERY_RESULT_ROWS}}...{{/QUERY_RESULT_ROWS}} "
+          ~ "section are Alerts v2 template forms; " ~ use) -%}
     {%- elif name == '' or re.search('\\s', name) -%}
       {%- do problems.append(field ~ " has the malformed placeholder " ~ placeholder ~ ": " ~ use) -%}
     {%- elif kind == '/' -%}
@@ -35,7 +37,11 @@
         {%- do problems.append(field ~ " uses the unknown placeholder " ~ placeholder ~ ": " ~ use
             ~ " (a column name only inside a {{#QUERY_RESULT_ROWS}}...{{/QUERY_RESULT_ROWS}} section)") -%}
       {%- endif -%}
-      {%- if kind in ('#', '^') -%}
+      {%- if kind == '#' and (name != 'QUERY_RESULT_ROWS' or stack) -%}
+        {%- do problems.append(field ~ " opens the section " ~ placeholder ~ ": the only section is one "
+            ~ "{{#QUERY_RESULT_ROWS}}...{{/QUERY_RESULT_ROWS}} (not nested), repeated for each result row") -%}
+      {%- endif -%}
+      {%- if kind == '#' -%}
         {%- do stack.append(name) -%}
       {%- endif -%}
     {%- endif -%}
