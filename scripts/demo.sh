@@ -18,7 +18,9 @@ step "dbt deps: install the dbt_alerts package (packages.yml: local: ../)"
 "$DBT" deps "${FLAGS[@]}"
 
 step "dbt seed: the alert catalog, notification destinations and local sample data"
-"$DBT" seed "${FLAGS[@]}"
+# --full-refresh: a demo re-run after the seeds gained columns recreates their tables (dbt seed
+# otherwise inserts into the existing table and fails on the new columns).
+"$DBT" seed --full-refresh "${FLAGS[@]}"
 
 step "dbt build: every alert query runs on DuckDB (LIMIT 0) and its threshold column is checked"
 "$DBT" build "${FLAGS[@]}"
