@@ -6,6 +6,9 @@
   in the tests on this model and in the `alert` materialization (dbt_alerts.catalog_row_problems).
 -#}
 {%- set words = dbt_alerts.catalog_vocabulary() -%}
+{%- set catalog = ref(project_name, 'alert_configurations') -%}
+{#- Optional columns (catalog_optional_columns) the host's seed lacks read as null. -#}
+{%- set present = adapter.get_columns_in_relation(catalog) | map(attribute='name') | map('lower') | list if execute else [] -%}
 {%- set compiled_operators -%}
     ({% for operator in words.compiled_operators %}{{ dbt_alerts.quote_string(operator) }}{{ ', ' if not loop.last }}{% endfor %})
 {%- endset -%}
@@ -13,15 +16,19 @@
 with source as (
     select
     {%- for column in dbt_alerts.catalog_columns() %}
-        trim(cast({{ adapter.quote(column) }} as {{ dbt.type_string() }})) as {{ column }}{{ ',' if not loop.last }}
+        trim(cast({{ adapter.quote(column) }} as {{ dbt.type_string() }})) as {{ column }},
     {%- endfor %}
-    from {{ ref(project_name, 'alert_configurations') }}  {#- the host project's seed -#}
+    {%- for column in dbt_alerts.catalog_optional_columns() %}
+        {% if column in present %}trim(cast({{ adapter.quote(column) }} as {{ dbt.type_string() }})){% else %}cast(null as {{ dbt.type_string() }}){% endif %} as {{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
+    from {{ catalog }}  {#- the host project's seed -#}
 ),
 
 cleaned as (
     select
         alert_id,
         alert_name,
+        nullif(display_name, '') as display_name_override,
         alert_description,
         upper(agent_domain) as agent_domain,
         upper(severity) as severity,
@@ -48,7 +55,9 @@ cleaned as (
 select
     alert_id,
     alert_name,
-    {{ dbt.concat([dbt_alerts.quote_string(dbt_alerts.get_config_var('alerts_display_name_prefix') or ''), "'['", "severity", "'] '", "alert_name"]) }} as display_name,
+    -- The optional column display_name replaces "[<severity>] <alert_name>"; the prefix setting stays in front.
+    {{ dbt.concat([dbt_alerts.quote_string(dbt_alerts.get_config_var('alerts_display_name_prefix') or ''),
+                   "coalesce(display_name_override, " ~ dbt.concat(["'['", "severity", "'] '", "alert_name"]) ~ ")"]) }} as display_name,
     alert_description,
     agent_domain,
     severity,

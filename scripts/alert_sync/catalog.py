@@ -22,6 +22,9 @@ CATALOG_COLUMNS = [
     "empty_result_state", "schedule_cron", "schedule_timezone", "pause_status", "is_enabled",
     "notification_channels", "notify_on_ok", "retrigger_seconds", "custom_summary", "custom_description", "owner",
 ]
+# Columns a catalog may have but need not (dbt_alerts.catalog_optional_columns says the same).
+# display_name: replaces the generated "[<severity>] <alert_name>" (the prefix setting stays in front).
+OPTIONAL_CATALOG_COLUMNS = ["display_name"]
 
 OPERATOR_SYMBOLS = {
     ">": ComparisonOperator.GREATER_THAN, ">=": ComparisonOperator.GREATER_THAN_OR_EQUAL,
@@ -57,7 +60,8 @@ class CatalogRow:
 
     @property
     def display_name(self) -> str:
-        return f"[{self['severity'].upper()}] {self['alert_name']}"
+        """The optional column display_name, else "[<SEVERITY>] <alert_name>" (without the prefix setting)."""
+        return self["display_name"] or f"[{self['severity'].upper()}] {self['alert_name']}"
 
     def operator(self) -> ComparisonOperator:
         """The Alerts v2 operator of the row; a compiled operator (BETWEEN ...) is not one."""

@@ -326,6 +326,65 @@ def evaluate(**kwargs: Any) -> None:
     _guard(console, run)
 
 
+IMPORT_HELP = """Bring the alerts of a workspace folder into the dbt project, to be managed from then on.
+
+For each alert directly in --from-path it writes an alert model (`{{ dbt_alerts.alert_model() }}`
+then the alert's query_text exactly; text Jinja would read is kept verbatim in {% raw %}) and a
+catalog row (condition, schedule, notifications, templates; display names that are not
+`[SEVERITY] name` go to the optional column display_name, severity INFO), and adds a row to the
+notification destinations seed for each workspace destination the alerts use that it lacks (named by
+databricks_destination_id; secret_env is needed only to create or rotate one). It never overwrites:
+an alert whose model name or display name the project already has is reported as a clash and
+skipped. Names that make the same model name get _2, _3, ... After `dbt seed` and `dbt build`,
+`alert-sync plan --parent-path <the folder>` shows every imported alert unchanged.
+
+Exit codes: 0 imported (clashes included); 1 some alert could not be imported (see the report);
+2 nothing imported (no such folder, no alerts in it, workspace or project errors).
+"""
+
+
+@main.command("import", help=IMPORT_HELP)
+@click.option("--from-path", required=True, metavar="FOLDER",
+              help="Workspace folder holding the alerts, e.g. /Workspace/Shared/team/alerts (its subfolders are not "
+                   "read).")
+@click.option("--domain", required=True,
+              help="agent_domain of the imported rows (one of the accepted domains, setting alerts_accepted_domains).")
+@click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where the alert models go, relative to the project dir. Default: <first model path>/alerts/<domain "
+                   "in lower case>.")
+@click.option("--id-prefix", default=None,
+              help="alert_id prefix: ids PREFIX-001, PREFIX-002, ... continue after the catalog's highest. "
+                   "Default: the domain.")
+@click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
+@click.option("--project-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="dbt project directory (its dbt_project.yml says where models and seeds are).")
+@click.option("--profile", "databricks_profile", default=None,
+              help="Databricks config profile (~/.databrickscfg). Default: databricks-sdk's auth chain "
+                   "(DATABRICKS_HOST/DATABRICKS_TOKEN, OAuth, ...).")
+@json_option('Print exactly one JSON object on stdout: {"from_path", "dry_run", "catalog_path", "destinations_path", '
+             '"alerts": [{"display_name", "databricks_alert_id", "status" (WRITTEN, CLASH, SKIPPED), "alert_id", '
+             '"model", "model_path", "reason", "warnings"}], "destination_rows", "notes", "warehouses", "summary"}; '
+             'human output goes to stderr.')
+def import_(**kwargs: Any) -> None:
+    from .importer import ImportOptions, result_lines, run_import
+    from .sync import Options, workspace_client
+
+    console = Console(kwargs["as_json"])
+
+    def run() -> int:
+        options = ImportOptions(from_path=kwargs["from_path"], domain=kwargs["domain"],
+                                project_dir=kwargs["project_dir"], models_dir=kwargs["models_dir"],
+                                id_prefix=kwargs["id_prefix"], dry_run=kwargs["dry_run"])
+        client = workspace_client(Options(profile=kwargs["databricks_profile"]))
+        result = run_import(client, options, console.say)
+        for line in result_lines(result, options.project_dir):
+            console.say(line)
+        console.emit_json(result.as_json())
+        return 1 if any(a.status == "SKIPPED" for a in result.alerts) else 0
+
+    _guard(console, run)
+
+
 def provision_destinations(emu, destinations_csv: Path, referenced_by_id_only: bool = False) -> None:
     """Create in the emulator the notification destinations of a destinations seed, as a workspace
     admin would have by hand (idempotent: existing names / ids are kept). With
