@@ -48,6 +48,7 @@ bench: install
 	$(BIN)/python bench/bench_dbt_build.py
 	$(BIN)/python bench/bench_sync.py
 	$(BIN)/python bench/bench_backtest.py
+	$(BIN)/python bench/bench_import.py
 
 clean:
 	rm -rf $(EXAMPLE)/target $(EXAMPLE)/logs $(EXAMPLE)/dbt_packages $(EXAMPLE)/alerts.duckdb logs
