@@ -190,6 +190,12 @@ def test_imported_alerts_round_trip_to_a_plan_that_writes_nothing(host, emulator
     assert {a["databricks_alert_id"] for a in plan.json["actions"]} == set(before)
     assert all(d["action"] == "NOOP" for d in plan.json["destinations"]["actions"])
     assert {a["id"]: a for a in emulator.alerts()} == before  # import and plan wrote nothing to the workspace
+    # The dbt side names the alerts alike: the optional display_name column wins over "[INFO] <name>".
+    import duckdb
+
+    with duckdb.connect(str(host.duckdb_path), read_only=True) as con:
+        names = {r[0] for r in con.execute("select display_name from main.stg_alert_configurations").fetchall()}
+    assert names == {a.display_name for a in created}
 
     # A second import writes nothing and reports every alert as a clash.
     files = digest(host.path)
@@ -216,6 +222,24 @@ def test_compiled_models_are_the_queries_exactly(host, emulator):
     for a in run.json["alerts"]:
         compiled = nodes[f"model.{NAME}.{a['model']}"]["compiled_code"]
         assert compiled.strip() == created[a["display_name"]].query_text.strip(), a["display_name"]
+
+
+def test_a_query_the_dbt_target_cannot_run_fails_dbt_build_naming_it_and_costs_nothing_else(host, emulator):
+    make_folder(emulator, [
+        alert("[WARNING] Spark Only", "select explode(array(1, 2)) as n lateral view x", col("n"),
+              ComparisonOperator.GREATER_THAN, value(double_value=0)),
+        alert("[INFO] Portable", "select 1 as n", col("n"), ComparisonOperator.GREATER_THAN, value(double_value=0)),
+    ])
+    run = import_(host, "--from-path", FOLDER, "--domain", "COST", "--json")
+    assert run.exit_code == 0 and run.json["summary"]["written"] == 2
+    assert host.dbt("seed").ok
+    result = host.dbt("build")
+    assert not result.ok and "spark_only" in result.output
+    plan = alert_sync(host, "plan", *LOCAL, "--parent-path", FOLDER, "--json")
+    actions = {a["display_name"]: a for a in plan.json["actions"]}
+    assert actions["[WARNING] Spark Only"]["action"] == "ERROR"
+    assert "model 'spark_only' error" in actions["[WARNING] Spark Only"]["error"]
+    assert actions["[INFO] Portable"]["action"] == "NOOP"
 
 
 def test_dry_run_prints_what_it_would_write_and_writes_nothing(host, emulator):

@@ -376,7 +376,7 @@ def import_(**kwargs: Any) -> None:
                                 project_dir=kwargs["project_dir"], models_dir=kwargs["models_dir"],
                                 id_prefix=kwargs["id_prefix"], dry_run=kwargs["dry_run"])
         client = workspace_client(Options(profile=kwargs["databricks_profile"]))
-        result = run_import(client, options, console.say)
+        result = run_import(client, options)
         for line in result_lines(result, options.project_dir):
             console.say(line)
         console.emit_json(result.as_json())

@@ -89,6 +89,7 @@ class ImportResult:
     notes: list[str]
     warehouses: list[str]  # the warehouses the folder's alerts run on
     catalog_rows: list[dict[str, str]] = field(default_factory=list)  # rows added to the catalog
+    catalog_header: list[str] = field(default_factory=list)  # the catalog's header once they are
 
     @property
     def written(self) -> list[Imported]:
@@ -308,7 +309,7 @@ def list_folder(w: WorkspaceClient, from_path: str) -> list[AlertV2]:
     return out
 
 
-def run_import(w: WorkspaceClient, options: ImportOptions, log: Callable[[str], None]) -> ImportResult:
+def run_import(w: WorkspaceClient, options: ImportOptions) -> ImportResult:
     domain = options.domain.strip().upper()
     if not domain:
         raise ConfigError("--domain is empty: give the agent_domain of the imported alerts, e.g. COST")
@@ -442,6 +443,7 @@ def run_import(w: WorkspaceClient, options: ImportOptions, log: Callable[[str], 
         if catalog_header:
             result.notes.append(f"added the optional column display_name to {catalog_path.name} (empty for the "
                                 f"existing rows): it keeps display names that are not '[SEVERITY] name'")
+    result.catalog_header = header
     if not options.dry_run:
         for path, text in files:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -474,7 +476,7 @@ def result_lines(result: ImportResult, project_dir: Path) -> list[str]:
     written = len(result.written)
     if result.dry_run and result.catalog_rows:
         lines += ["", f"Catalog rows ({result.catalog_path}):"]
-        lines += ["  " + line for line in csv_text(list(result.catalog_rows[0]), result.catalog_rows, True).splitlines()]
+        lines += ["  " + line for line in csv_text(result.catalog_header, result.catalog_rows, True).splitlines()]
     lines.append("")
     lines.append(f"Imported: {verb} {written} model(s) and catalog row(s) ({result.catalog_path}), "
                  f"{len(result.destination_rows)} destination row(s); "
