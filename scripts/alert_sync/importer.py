@@ -345,8 +345,9 @@ def run_import(w: WorkspaceClient, options: ImportOptions) -> ImportResult:
         raise ConfigError(f"Cannot read the alerts of {options.from_path} from {w.config.host}: "
                           f"{describe(exc)}") from exc
 
-    # What the project has: model names (dbt wants them unique), catalog ids, models and names.
-    existing_models = {p.stem: p for d in model_paths if d.exists() for p in d.rglob("*.sql")}
+    # What the project has: model and seed names (dbt wants them unique), catalog ids, models and names.
+    existing_models = {p.stem: p for d in model_paths + seed_paths if d.exists()
+                       for p in [*d.rglob("*.sql"), *d.rglob("*.csv")]}
     catalog_models = {(r.get("query_model") or "").strip(): r for r in catalog}
     catalog_names = {CatalogRow(r, 0).display_name: r for r in catalog}
     ids = {(r.get("alert_id") or "").strip() for r in catalog}
@@ -383,20 +384,22 @@ def run_import(w: WorkspaceClient, options: ImportOptions) -> ImportResult:
         key_of[databricks_id] = key
         return key
 
-    # Model names: the slug of the alert's name (without "[SEVERITY] "); names that slugify alike
-    # within the folder get _2, _3, ... in the folder's listing order (creation order): every alert is imported.
+    # Model names: the slug of the alert's name (without "[SEVERITY] "); an alert whose slug an earlier
+    # alert of the folder (listing order: creation order) already has gets _2, _3, ...: every alert is
+    # imported, and the report names each group of alerts that slugify alike.
+    model_names: dict[str, str] = {}
     by_slug: dict[str, list[AlertV2]] = {}
     for a in alerts:
-        by_slug.setdefault(slug(split_display_name(a.display_name or "")[1]), []).append(a)
-    model_names: dict[str, str] = {}
-    same_slug_notes: list[str] = []
-    for base, group in by_slug.items():
-        for i, a in enumerate(group):
-            model_names[a.id] = base if i == 0 else f"{base}_{i + 1}"
-        if len(group) > 1:
-            same_slug_notes.append(
-                f"{len(group)} alerts have names that make the same model name '{base}': "
-                + ", ".join(f"'{a.display_name}' -> {model_names[a.id]}" for a in group))
+        base = slug(split_display_name(a.display_name or "")[1])
+        name, n = base, 1
+        while name in model_names.values():
+            n += 1
+            name = f"{base}_{n}"
+        model_names[a.id] = name
+        by_slug.setdefault(base, []).append(a)
+    same_slug_notes = [f"{len(group)} alerts have names that make the same model name '{base}': "
+                       + ", ".join(f"'{a.display_name}' -> {model_names[a.id]}" for a in group)
+                       for base, group in by_slug.items() if len(group) > 1]
 
     result = ImportResult(options.from_path, options.dry_run, [], str(catalog_path), str(destinations_path), [],
                           same_slug_notes, sorted({a.warehouse_id for a in alerts if a.warehouse_id}))
@@ -406,7 +409,7 @@ def run_import(w: WorkspaceClient, options: ImportOptions) -> ImportResult:
         model = model_names[a.id]
         item = Imported(a.display_name or "", a.id, "WRITTEN", model=model)
         result.alerts.append(item)
-        clash = (f"model file {existing_models[model].relative_to(options.project_dir)} exists"
+        clash = (f"{existing_models[model].relative_to(options.project_dir)} exists"
                  if model in existing_models else
                  f"catalog row {catalog_models[model].get('alert_id')} already uses query_model {model}"
                  if model in catalog_models else
