@@ -105,6 +105,23 @@ def test_select_state_modified_follows_a_changed_upstream_model(project, workspa
     assert f"selection: state:modified+: {len(expected)} of " in text.stdout
 
 
+def test_state_of_another_target_selects_every_alert_and_says_why(project, workspace, tmp_path):
+    """Alert models record their dbt target in their config; dbt's state:modified compares configs."""
+    state = tmp_path / "other-target"
+    state.mkdir()
+    m = manifest(project)
+    for node in m["nodes"].values():
+        if node["config"].get("materialized") == "alert":
+            node["config"]["meta"]["alert_sync"]["target_name"] = "prod"
+            node["unrendered_config"]["meta"]["alert_sync"]["target_name"] = "prod"
+    (state / "manifest.json").write_text(json.dumps(m))
+    run = alert_sync(project, "plan", LOCAL, "--select", "state:modified+", "--state", str(state))
+    assert run.exit_code == 0, run.stderr
+    assert "was parsed for dbt target 'prod', this build for 'local'" in run.stdout
+    total = len(project.catalog_rows())
+    assert f"selection: state:modified+: {total} of {total} catalog alert(s)" in run.stdout
+
+
 def test_select_never_proposes_removing_unselected_alerts(project, workspace):
     assert alert_sync(project, "apply", LOCAL).exit_code == 0
     rows = project.catalog_rows()
@@ -138,3 +155,63 @@ def test_markdown_cells_escape_pipes_newlines_and_html():
     assert "\n" not in cell and "<br>" in cell
     assert "<script>" not in cell and "&lt;script&gt;" in cell
     assert re.fullmatch(r"a \\\| b<br>c &lt;script&gt; \\\*x\\\*", cell)
+
+
+# --- the GitHub Actions recipe (example/.github/workflows/alerts.yml) ---------------------------
+
+WORKFLOW = Path(__file__).resolve().parent.parent / "example" / ".github" / "workflows" / "alerts.yml"
+
+
+def workflow_commands(job: dict, program: str) -> list[list[str]]:
+    """The `program ...` command lines of a job's run steps, shell-split (continuations joined,
+    redirections dropped, $VARIABLES kept as words)."""
+    import shlex
+
+    out = []
+    for step in job["steps"]:
+        script = step.get("run", "").replace("\\\n", " ")
+        for line in script.splitlines():
+            words = shlex.split(line.strip(), comments=True) if line.strip() else []
+            if words[:1] == [program]:
+                out.append(words[:words.index(">")] if ">" in words else words)
+    return out
+
+
+def parsed(words: list[str]) -> dict:
+    """Parse an `alert-sync <command> ...` line with the real CLI: unknown options fail here."""
+    import click
+
+    command = main.get_command(click.Context(main), words[1])
+    assert command is not None, words
+    return command.make_context(words[1], words[2:]).params
+
+
+def test_ci_workflow_plans_pull_requests_and_applies_main():
+    import yaml
+
+    wf = yaml.safe_load(WORKFLOW.read_text())
+    triggers = wf.get("on", wf.get(True))  # YAML 1.1 reads the key `on` as true
+    assert "pull_request" in triggers and triggers["push"]["branches"] == ["main"]
+    plan_job, deploy_job = wf["jobs"]["plan"], wf["jobs"]["deploy"]
+    assert "pull_request" in plan_job["if"] and "push" in deploy_job["if"]
+
+    builds = workflow_commands(plan_job, "dbt")
+    assert ["dbt", "build", "--target", "dev"] in builds
+    parse = next(c for c in builds if c[1] == "parse")
+    (plan_line,) = workflow_commands(plan_job, "alert-sync")
+    params = parsed(plan_line)
+    assert params["output_format"] == "markdown" and params["target"] == "dev"
+    assert "state:modified+" in params["select"]
+    assert str(params["state"]) == parse[parse.index("--target-path") + 1]  # the base branch's parse
+    assert parse[parse.index("--target") + 1] == params["target"]  # same target: see selection.py
+    assert plan_job["permissions"]["pull-requests"] == "write"
+
+    assert ["dbt", "build", "--target", "prod"] in workflow_commands(deploy_job, "dbt")
+    (apply_line,) = workflow_commands(deploy_job, "alert-sync")
+    assert apply_line[1] == "apply" and parsed(apply_line)["target"] == "prod"
+
+    # Secrets only as environment variables, never echoed or traced.
+    text = WORKFLOW.read_text()
+    for name in re.findall(r"secrets\.([A-Z_]+)", text):
+        assert re.search(rf"^\s+{name}: \$\{{\{{ secrets\.{name} \}}\}}$", text, re.M), name
+    assert "set -x" not in text and not re.search(r"echo .*(TOKEN|secrets)", text)

@@ -38,6 +38,7 @@ class Selection:
     tokens: tuple[str, ...]
     alert_ids: frozenset[str] | None
     models: tuple[str, ...] = ()  # alert models dbt selected (for the plan's header)
+    warning: str | None = None  # said in the plan (a --state of another target)
 
     def covers(self, alert_id: str | None) -> bool:
         return self.alert_ids is None or (alert_id is not None and alert_id in self.alert_ids)
@@ -75,14 +76,35 @@ def resolve_selection(select: Sequence[str], state: Path | None, artifacts: Arti
                           "the production manifest.json>.")
     if not selectors:
         return Selection(tuple(tokens), frozenset(ids))
+    warning = state_target_warning(state, artifacts) if state is not None else None
     nodes = dbt_ls(artifacts, options, selectors, state)
     project = artifacts.project_name
     if any(n.get("unique_id") in {f"seed.{project}.{s}" for s in CATALOG_SEEDS} for n in nodes):
-        return Selection(tuple(tokens), None)
+        return Selection(tuple(tokens), None, warning=warning)
     alert_models = {n["name"] for n in nodes
                     if n.get("resource_type") == "model" and n.get("name") in artifacts.alert_nodes}
     ids |= {r.alert_id for r in rows if r.alert_id and r["query_model"] in alert_models}
-    return Selection(tuple(tokens), frozenset(ids), tuple(sorted(alert_models)))
+    return Selection(tuple(tokens), frozenset(ids), tuple(sorted(alert_models)), warning)
+
+
+def state_target_warning(state: Path, artifacts: Artifacts) -> str | None:
+    """Each alert model records the dbt target in its config (meta.alert_sync, see
+    macros/alert_model.sql), and dbt's state:modified compares configs: against a manifest of
+    another target every alert model is "modified". Say so rather than let a PR plan list all."""
+    try:
+        nodes = json.loads((state / "manifest.json").read_text()).get("nodes", {})
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"--state {state}: cannot read manifest.json ({exc})") from exc
+    for node in nodes.values():
+        if node.get("resource_type") == "model" and node.get("config", {}).get("materialized") == "alert":
+            built_for = ((node.get("config", {}).get("meta") or {}).get("alert_sync") or {}).get("target_name")
+            if built_for and artifacts.target_name and built_for != artifacts.target_name:
+                return (f"--state {state} was parsed for dbt target '{built_for}', this build for "
+                        f"'{artifacts.target_name}': alert models record their target in their config, so dbt's "
+                        f"state:modified sees every one as modified. For a narrow selection, make the state with "
+                        f"the same target (e.g. `dbt parse --target {artifacts.target_name}` of the base branch).")
+            break
+    return None
 
 
 def dbt_ls(artifacts: Artifacts, options: BuildOptions, selectors: list[str], state: Path | None) -> list[dict]:

@@ -196,6 +196,8 @@ def compute_plan(ctx: Context, log: Callable[[str], None],
         chosen = "every alert (a catalog seed is selected)" if selection.alert_ids is None else \
             f"{sum(1 for d in desired if selection.covers(d.alert_id))} of {len(desired)} catalog alert(s)"
         plan.selection = f"{selection.describe()}: {chosen}"
+        if selection.warning:
+            plan.warnings.append(selection.warning)
     if fetched:
         plan.notes.append(f"{len(fetched)} alert(s) fetched one by one (GET): the list lacked a field the diff needs")
     over = len(listed) + plan.count(CREATE) - sum(1 for a in plan.actions if a.action == DELETE and a.purge)
