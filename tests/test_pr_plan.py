@@ -66,7 +66,7 @@ def test_markdown_plan_rows_for_create_update_and_removal(project, workspace):
     assert "| | Alert | Display name | Changes |" in table
     # The "|" of the new alert's name is escaped, so the row keeps its four cells.
     assert "| create | `COST-099` | \\[WARNING\\] Daily Cost Spike \\| Copy | new alert |" in table
-    assert "| update | `COST-001` | \\[WARNING\\] Daily Cost Spike | evaluation.threshold: 5000 → 6000 |" in table
+    assert "| update | `COST-001` | \\[WARNING\\] Daily Cost Spike | `evaluation.threshold`: 5000 → 6000 |" in table
     assert (f"| purge | `COST-002` | \\[{removed['severity']}\\] {removed['alert_name']} | not in the catalog |"
             in table)
     # Unchanged alerts are a count, not rows.

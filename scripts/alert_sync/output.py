@@ -112,14 +112,17 @@ def md_code(text: str) -> str:
     return "`" + " ".join(str(text).split()).replace("`", "'").replace("|", "\\|") + "`"
 
 
-def change_text(path: str, old: Any, new: Any) -> str:
-    if path == "run_as":
-        return f"{path}: {fmt_run_as(old)} → {fmt_run_as(new)}"
-    if path == "condition":
-        return f"{path}: {old or '(none)'} → {new or '(none)'}"
+def change_cell(path: str, old: Any, new: Any) -> str:
+    """One field change of an update, as a table cell fragment: `field`: old → new."""
     if path == "query_text":
-        return "query_text changed (diff below)"
-    return f"{path}: {fmt_value(old)} → {fmt_value(new)}"
+        return f"{md_code(path)}: changed (diff below)"
+    if path == "run_as":
+        old_text, new_text = fmt_run_as(old), fmt_run_as(new)
+    elif path == "condition":
+        old_text, new_text = old or "(none)", new or "(none)"
+    else:
+        old_text, new_text = fmt_value(old), fmt_value(new)
+    return f"{md_code(path)}: {md_cell(old_text)} → {md_cell(new_text)}"
 
 
 def render_plan_markdown(plan: Plan, target: str, folder: str, host: str) -> str:
@@ -141,15 +144,12 @@ def render_plan_markdown(plan: Plan, target: str, folder: str, host: str) -> str
         lines += ["", "| | Alert | Display name | Changes |", "|---|---|---|---|"]
         for a in rows:
             verb = "purge" if a.action == DELETE and a.purge else MD_VERBS[a.action]
-            if a.action == ERROR:
-                detail = a.error or ""
-            elif a.action == DELETE:
-                detail = a.note or ""
-            elif a.action == CREATE:
-                detail = "new alert"
+            if a.action == UPDATE:
+                detail = "<br>".join(change_cell(p, o, n) for p, o, n in a.changes)
             else:
-                detail = "\n".join(change_text(p, o, n) for p, o, n in a.changes)
-            lines.append(f"| {verb} | {md_code(a.alert_id or '-')} | {md_cell(a.display_name)} | {md_cell(detail)} |")
+                detail = md_cell(a.error or "" if a.action == ERROR else a.note or "" if a.action == DELETE
+                                 else "new alert")
+            lines.append(f"| {verb} | {md_code(a.alert_id or '-')} | {md_cell(a.display_name)} | {detail} |")
     elif not plan.destinations or all(d.action == NOOP for d in plan.destinations):
         lines += ["", "No alert changes."]
     diffs = [(a, old, new) for a in rows for p, old, new in a.changes if p == "query_text"]
