@@ -215,3 +215,23 @@ def test_ci_workflow_plans_pull_requests_and_applies_main():
     for name in re.findall(r"secrets\.([A-Z_]+)", text):
         assert re.search(rf"^\s+{name}: \$\{{\{{ secrets\.{name} \}}\}}$", text, re.M), name
     assert "set -x" not in text and not re.search(r"echo .*(TOKEN|secrets)", text)
+
+
+def test_markdown_lists_destination_changes_without_secrets():
+    from alert_sync.destinations import DestinationAction
+    from alert_sync.output import render_plan_markdown
+    from alert_sync.plan import Plan
+
+    plan = Plan(actions=[], destinations=[
+        DestinationAction("finops_slack", "CREATE", "FinOps | Slack", "SLACK",
+                          changes=[("config.slack.url", None, "(secret from $FINOPS_SLACK_WEBHOOK_URL)")]),
+        DestinationAction("oncall", "UPDATE", "On-call", "EMAIL",
+                          changes=[("config.email.addresses", ["a@x.com"], ["a@x.com", "b@x.com"])]),
+        DestinationAction("ops", "NOOP", "Ops", "EMAIL")])
+    lines = render_plan_markdown(plan, "prod", "/Workspace/f", "https://h").splitlines()
+    assert "Notification destinations: 1 to create, 1 to update, 1 unchanged, 0 error(s)." in lines
+    assert ("| create | `finops_slack` | FinOps \\| Slack (SLACK) | `config.slack.url`: (none) → (secret from "
+            "$FINOPS\\_SLACK\\_WEBHOOK\\_URL) |") in lines
+    assert "| update | `oncall` | On-call (EMAIL) | `config.email.addresses`: \\[a@x.com\\] → \\[a@x.com, b@x.com\\] |" \
+        in lines
+    assert not any("`ops`" in line for line in lines)  # unchanged: counted only

@@ -166,10 +166,10 @@ def render_plan_markdown(plan: Plan, target: str, folder: str, host: str) -> str
                   "| | Destination | Name (type) | Changes |", "|---|---|---|---|"]
         for a in changed:
             action = ERROR if a.status == "ERROR" else a.action
-            detail = a.error if action == ERROR else "\n".join(f"{p}: {_dest_value(o)} → {_dest_value(n)}"
-                                                               for p, o, n in a.changes)
+            detail = md_cell(a.error or "") if action == ERROR else "<br>".join(
+                f"{md_code(p)}: {md_cell(_dest_value(o))} → {md_cell(_dest_value(n))}" for p, o, n in a.changes)
             lines.append(f"| {MD_VERBS.get(action, action.lower())} | {md_code(a.destination_id)} | "
-                         f"{md_cell(f'{a.display_name} ({a.destination_type})')} | {md_cell(detail or '')} |")
+                         f"{md_cell(f'{a.display_name} ({a.destination_type})')} | {detail} |")
     notes = [f"warning: {w}" for w in plan.warnings] + [f"note: {n}" for n in plan.notes]
     if notes:
         lines += [""] + [f"- {md_cell(n)}" for n in notes]
