@@ -105,6 +105,26 @@ def test_select_state_modified_follows_a_changed_upstream_model(project, workspa
     assert f"selection: state:modified+: {len(expected)} of " in text.stdout
 
 
+def test_a_changed_catalog_selects_every_alert_and_the_plan_shows_the_changed_row(project, workspace, tmp_path):
+    assert alert_sync(project, "apply", LOCAL).exit_code == 0
+    state = tmp_path / "prod-state"
+    state.mkdir()
+    shutil.copy2(project.path / "target" / "manifest.json", state / "manifest.json")
+    rows = project.catalog_rows()
+    next(r for r in rows if r["alert_id"] == "COST-001")["threshold_value"] = "7000"
+    project.write_catalog(rows)
+    assert project.rebuild().ok
+
+    run = alert_sync(project, "plan", LOCAL, "--select", "state:modified+", "--state", str(state), "--json")
+    assert run.exit_code == 0, run.stderr
+    assert planned_ids(run) == {r["alert_id"] for r in rows}  # dbt knows the seed changed, not which rows
+    assert [a["alert_id"] for a in run.json["actions"] if a["action"] != "NOOP"] == ["COST-001"]
+    md = alert_sync(project, "plan", LOCAL, "--select", "state:modified+", "--state", str(state), "--format",
+                    "markdown")
+    assert "Selection: `state:modified+: every alert (a catalog seed is selected)`" in md.stdout
+    assert sum(1 for line in md.stdout.splitlines() if line.startswith("| update |")) == 1
+
+
 def test_state_of_another_target_selects_every_alert_and_says_why(project, workspace, tmp_path):
     """Alert models record their dbt target in their config; dbt's state:modified compares configs."""
     state = tmp_path / "other-target"

@@ -37,7 +37,6 @@ class Selection:
 
     tokens: tuple[str, ...]
     alert_ids: frozenset[str] | None
-    models: tuple[str, ...] = ()  # alert models dbt selected (for the plan's header)
     warning: str | None = None  # said in the plan (a --state of another target)
 
     def covers(self, alert_id: str | None) -> bool:
@@ -68,23 +67,23 @@ def resolve_selection(select: Sequence[str], state: Path | None, artifacts: Arti
     ids = {t for t in tokens if t in known}
     selectors = [t for t in tokens if t not in known]
     if state is not None and not (state / "manifest.json").exists():
-        raise ConfigError(f"--state {state}: no manifest.json there. Point it at the directory holding the "
-                          f"manifest.json of the production build (e.g. the artifact the deploy job saved).")
-    if any(s.lstrip("+").split("+")[0].startswith(("state:", "result:", "source_status:")) for s in selectors) \
-            and state is None:
+        raise ConfigError(f"--state {state}: no manifest.json there. Point it at the directory of the manifest to "
+                          f"compare with, made for the same dbt target (e.g. `dbt parse --target-path <dir>` of the "
+                          f"base branch).")
+    if any(method in s for s in selectors for method in ("state:", "result:", "source_status:")) and state is None:
         raise ConfigError("--select uses state: (or result:) but no --state was given: pass --state <directory of "
-                          "the production manifest.json>.")
+                          "the manifest.json to compare with>.")
     if not selectors:
         return Selection(tuple(tokens), frozenset(ids))
     warning = state_target_warning(state, artifacts) if state is not None else None
     nodes = dbt_ls(artifacts, options, selectors, state)
     project = artifacts.project_name
     if any(n.get("unique_id") in {f"seed.{project}.{s}" for s in CATALOG_SEEDS} for n in nodes):
-        return Selection(tuple(tokens), None, warning=warning)
+        return Selection(tuple(tokens), None, warning)
     alert_models = {n["name"] for n in nodes
                     if n.get("resource_type") == "model" and n.get("name") in artifacts.alert_nodes}
     ids |= {r.alert_id for r in rows if r.alert_id and r["query_model"] in alert_models}
-    return Selection(tuple(tokens), frozenset(ids), tuple(sorted(alert_models)), warning)
+    return Selection(tuple(tokens), frozenset(ids), warning)
 
 
 def state_target_warning(state: Path, artifacts: Artifacts) -> str | None:
