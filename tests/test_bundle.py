@@ -147,3 +147,30 @@ def test_alert_sync_task_script_sets_the_dbt_profile_variables(emulator, monkeyp
     assert os.environ["DBT_HOST"] == urlparse(emulator.url).netloc
     assert os.environ["DBT_ACCESS_TOKEN"] == "emulator-token"
     assert os.environ["DATABRICKS_WAREHOUSE_ID"] == "wh-42"
+
+
+@pytest.mark.parametrize("how", ["dbt task: --vars", "alert-sync task: environment"])
+def test_job_profile_renders_the_warehouse_for_both_tasks(how, monkeypatch):
+    """The job's profile, rendered by dbt itself as each task loads it: the dbt task passes the
+    warehouse as --vars alerts_warehouse_id, the alert-sync task as DATABRICKS_WAREHOUSE_ID."""
+    from argparse import Namespace
+
+    from dbt.config.runtime import load_profile
+    from dbt.flags import set_from_args
+    from dbt_common.context import set_invocation_context
+
+    monkeypatch.setenv("DBT_HOST", "adb-1.azuredatabricks.net")
+    monkeypatch.setenv("DBT_ACCESS_TOKEN", "not-a-real-token")
+    cli_vars = {"alerts_warehouse_id": "wh-from-vars"} if how.startswith("dbt") else {}
+    if how.startswith("alert-sync"):
+        monkeypatch.setenv("DATABRICKS_WAREHOUSE_ID", "wh-from-env")
+    else:
+        monkeypatch.delenv("DATABRICKS_WAREHOUSE_ID", raising=False)
+    profiles_dir = EXAMPLE_DIR / job_yaml()["tasks"][0]["dbt_task"]["profiles_directory"]
+    set_invocation_context(os.environ)
+    set_from_args(Namespace(profiles_dir=str(profiles_dir), project_dir=str(EXAMPLE_DIR)), None)
+    profile = load_profile(str(EXAMPLE_DIR), cli_vars, None, "prod", None)
+    expected = "wh-from-vars" if cli_vars else "wh-from-env"
+    assert profile.target_name == "prod" and profile.credentials.type == "databricks"
+    assert profile.credentials.http_path == f"/sql/1.0/warehouses/{expected}"
+    assert profile.credentials.host == "adb-1.azuredatabricks.net"
