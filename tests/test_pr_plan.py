@@ -83,6 +83,8 @@ def test_select_tag_plans_only_the_tagged_alerts(project, workspace):
     assert run.exit_code == 0, run.stderr
     assert expected and planned_ids(run) == expected
     assert len(expected) < len(project.catalog_rows())
+    same = alert_sync(project, "plan", LOCAL, "--select", "tag:finops", "--format", "json")
+    assert same.json["actions"] == run.json["actions"]  # --json is --format json
 
 
 def test_select_state_modified_follows_a_changed_upstream_model(project, workspace, tmp_path):
