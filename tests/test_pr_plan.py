@@ -163,6 +163,9 @@ def test_select_state_without_state_dir_is_a_usage_error(project, workspace):
     run = alert_sync(project, "plan", LOCAL, "--select", "state:modified+", "--json")
     assert run.exit_code == 2
     assert "--state" in run.json["error"]
+    md = alert_sync(project, "plan", LOCAL, "--select", "state:modified+", "--format", "markdown")
+    assert md.exit_code == 2 and md.stdout == ""  # no comment body to post; the error is on stderr
+    assert "error: --select uses state:" in md.stderr
 
 
 def test_format_and_json_alias():

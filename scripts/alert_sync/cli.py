@@ -131,12 +131,12 @@ def destinations_json(actions: list) -> dict[str, Any]:
     return {"summary": destination_summary(actions), "actions": [a.as_json() for a in actions]}
 
 
-def _guard(console: Console, fn: Callable[[], int], as_json: bool | None = None) -> None:
+def _guard(console: Console, fn: Callable[[], int]) -> None:
     try:
         code = fn()
     except ConfigError as exc:
         console.say(f"error: {exc}")
-        if console.as_json if as_json is None else as_json:
+        if console.as_json and console.json_output:
             click.echo(json.dumps({"run_id": None, "error": str(exc)}))
         sys.exit(2)
     sys.exit(code)
@@ -207,7 +207,7 @@ def plan(**kwargs: Any) -> None:
                            "destinations": destinations_json(the_plan.destinations)})
         return 0
 
-    _guard(console, run, as_json=fmt == "json")
+    _guard(console, run)
 
 
 @main.command(help="Apply the plan to the workspace and record the run in the alert_sync tables of the dbt target.")
