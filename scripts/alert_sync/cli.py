@@ -17,7 +17,7 @@ import click
 
 from .destinations import destination_lines, destination_summary
 from .errors import ConfigError
-from .output import action_json, action_lines, plan_summary, render_plan
+from .output import action_json, action_lines, plan_summary, render_plan, render_plan_markdown
 from .sync import Options, exit_code, prepare, compute_plan, run_apply
 
 
@@ -96,14 +96,16 @@ def _options(kwargs: dict[str, Any]) -> Options:
         success_threshold=kwargs.get("success_threshold", 0.9), workers=kwargs["workers"],
         max_rps=kwargs["max_rps"] or None,
         allow_non_databricks_manifest=kwargs["allow_non_databricks_manifest"],
-        lock_wait=kwargs.get("lock_wait", 300), rotate_secrets=kwargs["rotate_secrets"])
+        lock_wait=kwargs.get("lock_wait", 300), rotate_secrets=kwargs["rotate_secrets"],
+        select=tuple(kwargs.get("select") or ()), state=kwargs.get("state"))
 
 
 class Console:
-    """Human output to stdout, or stderr when --json owns stdout."""
+    """Human output to stdout, or stderr when --json (or plan --format markdown) owns stdout."""
 
-    def __init__(self, as_json: bool):
-        self.as_json = as_json
+    def __init__(self, as_json: bool, json_output: bool = True):
+        self.as_json = as_json  # stdout is owned by machine-readable output (JSON, or plan's markdown)
+        self.json_output = json_output
         self.stream = sys.stderr if as_json else sys.stdout
 
     def say(self, text: str) -> None:
@@ -119,7 +121,7 @@ class Console:
             click.echo("", file=self.stream)
 
     def emit_json(self, payload: dict[str, Any]) -> None:
-        if self.as_json:
+        if self.as_json and self.json_output:
             click.echo(json.dumps(payload, default=str))
 
 
@@ -134,7 +136,7 @@ def _guard(console: Console, fn: Callable[[], int]) -> None:
         code = fn()
     except ConfigError as exc:
         console.say(f"error: {exc}")
-        if console.as_json:
+        if console.as_json and console.json_output:
             click.echo(json.dumps({"run_id": None, "error": str(exc)}))
         sys.exit(2)
     sys.exit(code)
@@ -146,11 +148,38 @@ def main() -> None:
     pass
 
 
+PLAN_FORMATS = ("text", "json", "markdown")
+
+
+def plan_format(kwargs: dict[str, Any]) -> str:
+    """--format, with --json kept as its alias (--json --format markdown is a usage error)."""
+    chosen = kwargs["output_format"]
+    if kwargs["as_json"]:
+        if chosen not in (None, "json"):
+            raise click.UsageError(f"--json is --format json: it cannot be combined with --format {chosen}")
+        return "json"
+    return chosen or "text"
+
+
 @main.command(help="Show what `apply` would change (notification destinations of the destinations seed, then alerts: "
                    "create / update, field by field / purge or trash), writing nothing.")
 @_common
+@click.option("--format", "output_format", type=click.Choice(PLAN_FORMATS), default=None,
+              help="text (default; terraform-plan style), json (as --json: one object on stdout) or markdown (a table "
+                   "of the changes for a pull-request comment, on stdout; progress and warnings go to stderr).")
+@click.option("--select", "select", multiple=True, metavar="SELECTOR",
+              help="Plan only these alerts: alert ids of the catalog and dbt selectors (tag:finops, path:models/alerts/"
+                   "cost, state:modified+ ...), resolved by `dbt ls` against the project as built. A selected alert "
+                   "model selects the catalog rows whose query_model it is; a selected catalog seed selects every "
+                   "alert. Repeatable or space separated; COST-001,COST-002 lists ids, while a comma between dbt "
+                   "selectors is dbt's intersection. Managed alerts outside the selection are not considered: "
+                   "nothing outside it is ever proposed for removal.")
+@click.option("--state", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="With --select state:modified+ (or other state: methods): the directory holding the production "
+                   "build's manifest.json, as dbt's own --state.")
 def plan(**kwargs: Any) -> None:
-    console = Console(kwargs["as_json"])
+    fmt = plan_format(kwargs)
+    console = Console(fmt != "text", json_output=fmt == "json")
 
     def run() -> int:
         ctx = prepare(_options(kwargs), console.say)
@@ -158,8 +187,14 @@ def plan(**kwargs: Any) -> None:
             the_plan = compute_plan(ctx, console.say)
         finally:
             ctx.close()
+        if fmt == "markdown":
+            click.echo(render_plan_markdown(the_plan, ctx.target_name, ctx.settings.parent_path,
+                                            ctx.client.config.host or ""))
+            return 0
         header = (f"alert-sync plan: dbt target '{ctx.target_name}' -> {ctx.client.config.host} "
                   f"folder {ctx.settings.parent_path}")
+        if the_plan.selection:
+            header += f"\nselection: {the_plan.selection}"
         text = render_plan(the_plan, header)
         if the_plan.destinations:  # destination changes first: apply makes them before the alerts
             d = destination_summary(the_plan.destinations)

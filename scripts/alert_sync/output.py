@@ -90,3 +90,95 @@ def plan_summary(plan: Plan) -> dict[str, Any]:
     """The --json summary of a plan: its actions as if applied successfully."""
     return summarize((a.action, "SKIPPED" if a.skipped else "ERROR" if a.action == ERROR else "SUCCESS")
                      for a in plan.actions)
+
+
+# --- markdown (plan --format markdown: a pull-request comment) --------------------------------
+
+MD_VERBS = {CREATE: "create", UPDATE: "update", DELETE: "trash", ERROR: "error"}
+
+
+def md_cell(text: str) -> str:
+    """One GitHub-flavoured markdown table cell: `|` and markdown punctuation escaped, `<`/`>`/`&` as
+    entities (no HTML from alert text reaches the comment), newlines as <br>."""
+    text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\\", "\\\\")
+    for ch in "|*_[]`~":
+        text = text.replace(ch, "\\" + ch)
+    return text.replace("\r\n", "\n").replace("\n", "<br>")
+
+
+def md_code(text: str) -> str:
+    """Inline code in a table cell: only `|` needs escaping there (GFM splits the row first); a
+    backtick cannot be escaped in a code span, so it is shown as a quote; newlines become spaces."""
+    return "`" + " ".join(str(text).split()).replace("`", "'").replace("|", "\\|") + "`"
+
+
+def change_cell(path: str, old: Any, new: Any) -> str:
+    """One field change of an update, as a table cell fragment: `field`: old → new."""
+    if path == "query_text":
+        return f"{md_code(path)}: changed (diff below)"
+    if path == "run_as":
+        old_text, new_text = fmt_run_as(old), fmt_run_as(new)
+    elif path == "condition":
+        old_text, new_text = old or "(none)", new or "(none)"
+    else:
+        old_text, new_text = fmt_value(old), fmt_value(new)
+    return f"{md_code(path)}: {md_cell(old_text)} → {md_cell(new_text)}"
+
+
+def render_plan_markdown(plan: Plan, target: str, folder: str, host: str) -> str:
+    """The plan as a pull-request comment: a summary line, one table row per create / update /
+    removal / error (field changes old → new; query diffs folded below), unchanged alerts counted
+    only, then notification destination changes. Every cell is escaped (md_cell)."""
+    from .destinations import destination_summary
+
+    s = plan_summary(plan)
+    purged = sum(1 for a in plan.actions if a.action == DELETE and a.purge)
+    lines = [f"### alert-sync plan: dbt target `{target}` → `{folder}`", ""]
+    summary = (f"**{s['created']} to create, {s['updated']} to update, {s['deleted']} to remove, "
+               f"{s['errors']} error(s)**; {s['unchanged']} unchanged, {s['skipped']} disabled.")
+    lines.append(summary)
+    if plan.selection:
+        lines += ["", f"Selection: {md_code(plan.selection)}"]
+    rows = [a for a in plan.actions if a.action != NOOP]
+    if rows:
+        lines += ["", "| | Alert | Display name | Changes |", "|---|---|---|---|"]
+        for a in rows:
+            verb = "purge" if a.action == DELETE and a.purge else MD_VERBS[a.action]
+            if a.action == UPDATE:
+                detail = "<br>".join(change_cell(p, o, n) for p, o, n in a.changes)
+            else:
+                detail = md_cell(a.error or "" if a.action == ERROR else a.note or "" if a.action == DELETE
+                                 else "new alert")
+            lines.append(f"| {verb} | {md_code(a.alert_id or '-')} | {md_cell(a.display_name)} | {detail} |")
+    elif not plan.destinations or all(d.action == NOOP for d in plan.destinations):
+        lines += ["", "No alert changes."]
+    diffs = [(a, old, new) for a in rows for p, old, new in a.changes if p == "query_text"]
+    for a, old, new in diffs:
+        diff = difflib.unified_diff(str(old).splitlines(), str(new).splitlines(), lineterm="", n=1)
+        body = "\n".join(line for line in list(diff)[2:]).replace("```", "'''")
+        lines += ["", f"<details><summary>query_text of {md_cell(a.alert_id or a.display_name)}</summary>", "",
+                  "```diff", body, "```", "", "</details>"]
+    changed = [d for d in plan.destinations if d.action != NOOP or d.status == "ERROR"]
+    if changed:
+        d = destination_summary(plan.destinations)
+        lines += ["", f"Notification destinations: {d['created']} to create, {d['updated']} to update, "
+                      f"{d['unchanged']} unchanged, {d['errors']} error(s).", "",
+                  "| | Destination | Name (type) | Changes |", "|---|---|---|---|"]
+        for a in changed:
+            action = ERROR if a.status == "ERROR" else a.action
+            detail = md_cell(a.error or "") if action == ERROR else "<br>".join(
+                f"{md_code(p)}: {md_cell(_dest_value(o))} → {md_cell(_dest_value(n))}" for p, o, n in a.changes)
+            lines.append(f"| {MD_VERBS.get(action, action.lower())} | {md_code(a.destination_id)} | "
+                         f"{md_cell(f'{a.display_name} ({a.destination_type})')} | {detail} |")
+    notes = [f"warning: {w}" for w in plan.warnings] + [f"note: {n}" for n in plan.notes]
+    if notes:
+        lines += [""] + [f"- {md_cell(n)}" for n in notes]
+    lines += ["", f"<sub>{md_cell(host)} · {purged} purge(s), {s['deleted'] - purged} trash · "
+                  f"nothing is written by plan</sub>"]
+    return "\n".join(lines)
+
+
+def _dest_value(value: Any) -> str:
+    from .destinations import _fmt  # the text plan's rendering of destination values (no secrets)
+
+    return _fmt(value)

@@ -51,6 +51,7 @@ class Plan:
     warnings: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # said once per plan, not per alert
     destinations: list = field(default_factory=list)  # destinations.DestinationAction, applied before the alerts
+    selection: str | None = None  # plan --select: what was selected, said in the plan's header
 
     def count(self, action: str) -> int:
         return sum(1 for a in self.actions if a.action == action)
@@ -239,12 +240,17 @@ def complete_listing(listed: list[AlertV2], desired: list[DesiredAlert], parent_
 # --- matching --------------------------------------------------------------------------------
 
 def make_plan(desired: list[DesiredAlert], existing: Iterable[AlertV2], parent_path: str,
-              recorded_ids: dict[str, str], prune: bool, purge: bool = True) -> Plan:
+              recorded_ids: dict[str, str], prune: bool, purge: bool = True,
+              scope: Callable[[str | None], bool] | None = None) -> Plan:
     """Compute one Action per catalog alert (+ DELETEs with prune).
 
     `existing`: the workspace's alerts (all folders; only `parent_path` is considered).
     `recorded_ids`: alert_id -> databricks id from the last sync results.
     `purge`: pruned alerts are purged (else trashed); duplicates are always purged.
+    `scope` (plan --select): the alert ids the plan shows. Matching and the display-name checks
+    still see every catalog row, so the selected alerts' actions are those of the whole plan; a
+    managed alert outside the catalog counts only when the id recorded for it is selected, so a
+    selection never proposes removing an alert it did not select.
     """
     managed = [a for a in existing if folder_key(a.parent_path) == folder_key(parent_path)]
     by_id = {a.id: a for a in managed}
@@ -294,6 +300,8 @@ def make_plan(desired: list[DesiredAlert], existing: Iterable[AlertV2], parent_p
     claimed_names = {base_name(by_id[i].display_name) for i in claimed} | {d.display_name for d in desired}
     recorded_owner = {v: k for k, v in recorded_ids.items()}
     for a in sorted((a for a in managed if a.id not in claimed), key=lambda a: (a.create_time or "", a.id)):
+        if scope is not None and not scope(recorded_owner.get(a.id)):
+            continue
         duplicate = base_name(a.display_name) in claimed_names
         why = "duplicate of a catalog alert" if duplicate else "not in the catalog"
         if prune:
@@ -303,6 +311,9 @@ def make_plan(desired: list[DesiredAlert], existing: Iterable[AlertV2], parent_p
             plan.warnings.append(f"'{a.display_name}' ({a.id}) in the managed folder is {why}: "
                                  f"`apply --prune` removes it")
     _refuse_taken_names(plan, managed)
+    if scope is not None:
+        plan.actions = [a for a in plan.actions if scope(a.alert_id)]
+        desired = [d for d in desired if scope(d.alert_id)]
     _add_notes(plan, desired)
     return plan
 

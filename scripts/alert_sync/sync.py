@@ -7,6 +7,7 @@ import re
 import time
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from datetime import datetime, timezone
 from typing import Any, Callable
 
@@ -46,6 +47,8 @@ class Options(BuildOptions):
     allow_non_databricks_manifest: bool = False
     lock_wait: float = 300.0
     rotate_secrets: bool = False  # resend every managed destination's secret (alert-sync cannot read them back)
+    select: tuple[str, ...] = ()  # plan --select: alert ids and dbt selectors (selection.py)
+    state: Path | None = None  # with --select state:...: the directory of the production manifest.json
 
 
 @dataclass
@@ -150,6 +153,11 @@ def compute_plan(ctx: Context, log: Callable[[str], None],
     applied (apply passes it, so the alerts subscribe to the destinations it just created)."""
     rows = read_catalog(ctx.artifacts.catalog_path)
     destinations = read_destinations(ctx.artifacts.destinations_path)
+    selection = None
+    if ctx.options.select:  # before any workspace call: a bad selector is exit 2 with nothing read
+        from .selection import resolve_selection
+
+        selection = resolve_selection(ctx.options.select, ctx.options.state, ctx.artifacts, rows, ctx.options)
     workspace_destinations: list = []
 
     def list_destinations() -> list:  # once per plan, and only when a destination is needed
@@ -182,8 +190,14 @@ def compute_plan(ctx: Context, log: Callable[[str], None],
     except Exception as exc:  # unreachable host, persistent 5xx: nothing was attempted
         raise ConfigError(f"Cannot read the workspace's alerts from {ctx.client.config.host}: {describe(exc)}") from exc
     plan = make_plan(desired, existing, ctx.settings.parent_path, recorded, ctx.options.prune,
-                     purge=not ctx.options.trash_only)
+                     purge=not ctx.options.trash_only, scope=selection.covers if selection else None)
     plan.destinations = destination_actions
+    if selection is not None:
+        chosen = "every alert (a catalog seed is selected)" if selection.alert_ids is None else \
+            f"{sum(1 for d in desired if selection.covers(d.alert_id))} of {len(desired)} catalog alert(s)"
+        plan.selection = f"{selection.describe()}: {chosen}"
+        if selection.warning:
+            plan.warnings.append(selection.warning)
     if fetched:
         plan.notes.append(f"{len(fetched)} alert(s) fetched one by one (GET): the list lacked a field the diff needs")
     over = len(listed) + plan.count(CREATE) - sum(1 for a in plan.actions if a.action == DELETE and a.purge)
