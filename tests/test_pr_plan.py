@@ -144,6 +144,32 @@ def test_state_of_another_target_selects_every_alert_and_says_why(project, works
     assert f"selection: state:modified+: {total} of {total} catalog alert(s)" in run.stdout
 
 
+def test_production_manifest_works_with_the_body_and_macros_selectors(project, workspace, tmp_path):
+    """With the prod deploy's own manifest (another target), `state:modified.body+` and
+    `state:modified.macros+` compare SQL and macros, not the target-dependent config: only the
+    alerts downstream of the change are selected."""
+    state = tmp_path / "prod-manifest"
+    state.mkdir()
+    m = manifest(project)
+    for node in m["nodes"].values():
+        if node["config"].get("materialized") == "alert":
+            for config in (node["config"], node["unrendered_config"]):
+                config["meta"]["alert_sync"].update(target_name="prod", parent_path="/Workspace/prod")
+    (state / "manifest.json").write_text(json.dumps(m))
+    selector = "state:modified.body+ state:modified.macros+"
+    unchanged = alert_sync(project, "plan", LOCAL, "--select", selector, "--state", str(state), "--json")
+    assert unchanged.exit_code == 0, unchanged.stderr
+    assert planned_ids(unchanged) == set()
+
+    upstream = project.model_path("system_access__audit")
+    upstream.write_text(upstream.read_text() + "\n-- a reviewed change\n")
+    assert project.rebuild().ok
+    expected = alerts_of_models(project, downstream_alert_models(project, project.node_id("system_access__audit")))
+    run = alert_sync(project, "plan", LOCAL, "--select", selector, "--state", str(state), "--json")
+    assert run.exit_code == 0, run.stderr
+    assert expected and planned_ids(run) == expected
+
+
 def test_select_never_proposes_removing_unselected_alerts(project, workspace):
     assert alert_sync(project, "apply", LOCAL).exit_code == 0
     rows = project.catalog_rows()

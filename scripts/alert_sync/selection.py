@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import shutil
 import sys
 import tempfile
@@ -75,7 +76,9 @@ def resolve_selection(select: Sequence[str], state: Path | None, artifacts: Arti
                           "the manifest.json to compare with>.")
     if not selectors:
         return Selection(tuple(tokens), frozenset(ids))
-    warning = state_target_warning(state, artifacts) if state is not None else None
+    # Only a bare state:modified compares configs; .body / .macros / ... do not (dbt's state method).
+    compares_configs = any(re.search(r"state:modified(?![.\w])", selector) for selector in selectors)
+    warning = state_target_warning(state, artifacts) if state is not None and compares_configs else None
     nodes = dbt_ls(artifacts, options, selectors, state)
     project = artifacts.project_name
     if any(n.get("unique_id") in {f"seed.{project}.{s}" for s in CATALOG_SEEDS} for n in nodes):
@@ -100,8 +103,10 @@ def state_target_warning(state: Path, artifacts: Artifacts) -> str | None:
             if built_for and artifacts.target_name and built_for != artifacts.target_name:
                 return (f"--state {state} was parsed for dbt target '{built_for}', this build for "
                         f"'{artifacts.target_name}': alert models record their target in their config, so dbt's "
-                        f"state:modified sees every one as modified. For a narrow selection, make the state with "
-                        f"the same target (e.g. `dbt parse --target {artifacts.target_name}` of the base branch).")
+                        f"state:modified sees every one as modified. For a narrow selection, select "
+                        f"`state:modified.body+ state:modified.macros+` (SQL and macros, not config), or make the "
+                        f"state with the same target (e.g. `dbt parse --target {artifacts.target_name}` of the base "
+                        f"branch).")
             break
     return None
 
