@@ -50,7 +50,7 @@ FOLDER = "/Workspace/Shared/bench/imported"
 
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "tests"))
-from projects import DbtProject, install_package  # noqa: E402
+from projects import DbtProject, duckdb_profiles, install_package  # noqa: E402
 
 DBT_PROJECT = """
 name: bench_import
@@ -58,16 +58,7 @@ version: "1.0.0"
 config-version: 2
 profile: bench_import
 """
-PROFILES = """
-bench_import:
-  target: dev
-  outputs:
-    dev:
-      type: duckdb
-      path: "{{ env_var('DBT_DUCKDB_PATH') }}"
-      schema: main
-      threads: 4
-"""
+PROFILES = duckdb_profiles("bench_import")
 
 
 def alerts(n: int, slack_id: str, email_id: str) -> list:

@@ -21,6 +21,13 @@ EXAMPLE_FILES = ("dbt_project.yml", "models", "macros", "seeds")
 DBT = str(Path(sys.executable).with_name("dbt"))
 
 
+def duckdb_profiles(profile: str, schema: str = "main", target: str = "dev", threads: int = 4) -> str:
+    """profiles.yml of a from-scratch host project: one DuckDB target at $DBT_DUCKDB_PATH
+    (DbtProject.env sets it to the project's own file)."""
+    return (f"{profile}:\n  target: {target}\n  outputs:\n    {target}:\n      type: duckdb\n"
+            f"      path: \"{{{{ env_var('DBT_DUCKDB_PATH') }}}}\"\n      schema: {schema}\n      threads: {threads}\n")
+
+
 @dataclass
 class DbtResult:
     returncode: int

@@ -29,7 +29,7 @@ from alert_sync.evaluate.runner import Evaluation
 from alert_sync.evaluate.semantics import evaluate_rows
 from alert_sync.plan import diff, update_mask
 from conftest import alert_sync
-from projects import DbtProject, install_package
+from projects import DbtProject, duckdb_profiles, install_package
 from test_catalog_rows import VALID
 
 LOCAL = ("--allow-non-databricks-manifest",)
@@ -178,16 +178,7 @@ vars:
     alerts_parent_path: /Workspace/Shared/cond
     alerts_local_as_of: "2026-11-01 06:00:00"
 """
-PROFILES = """
-cond:
-  target: dev
-  outputs:
-    dev:
-      type: duckdb
-      path: "{{ env_var('DBT_DUCKDB_PATH') }}"
-      schema: main
-      threads: 4
-"""
+PROFILES = duckdb_profiles("cond")
 READINGS = "id,cost,status\n1,12,ok\n2,25,it's\n3,,ok\n"
 FIRST = "select cost, status from {{ ref('readings') }} order by id"
 NONE = "select cost, status from {{ ref('readings') }} where id < 0"

@@ -19,7 +19,7 @@ import duckdb
 import pytest
 
 from conftest import alert_sync
-from projects import REPO_ROOT, DbtProject, install_package
+from projects import REPO_ROOT, DbtProject, duckdb_profiles, install_package
 
 NAME = "acme_analytics"
 FOLDER = "/Workspace/Shared/acme/alerts"
@@ -47,16 +47,7 @@ vars:
     alert_sync_schema: {SYNC_SCHEMA}
 """
 
-PROFILES = """
-acme:
-  target: dev
-  outputs:
-    dev:
-      type: duckdb
-      path: "{{ env_var('DBT_DUCKDB_PATH') }}"
-      schema: analytics
-      threads: 4
-"""
+PROFILES = duckdb_profiles("acme", schema="analytics")
 
 RAW_ORDERS = """order_id,customer_id,amount,order_date
 1,c1,300.00,2026-10-30

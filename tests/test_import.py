@@ -19,7 +19,7 @@ from databricks.sdk.service.sql import (
 )
 
 from conftest import WAREHOUSE, SyncRun, alert_sync
-from projects import DbtProject, install_package
+from projects import DbtProject, duckdb_profiles, install_package
 
 FOLDER = "/Workspace/Shared/legacy/alerts"
 LOCAL = ("--allow-non-databricks-manifest",)
@@ -31,16 +31,7 @@ version: "1.0.0"
 config-version: 2
 profile: adopting
 """
-PROFILES = """
-adopting:
-  target: dev
-  outputs:
-    dev:
-      type: duckdb
-      path: "{{ env_var('DBT_DUCKDB_PATH') }}"
-      schema: main
-      threads: 4
-"""
+PROFILES = duckdb_profiles("adopting")
 
 
 @pytest.fixture(scope="module")

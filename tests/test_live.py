@@ -25,7 +25,7 @@ from databricks.sdk import WorkspaceClient
 from databricks.sdk.errors import NotFound, ResourceDoesNotExist
 
 from conftest import SyncRun, alert_sync
-from projects import DbtProject, install_package
+from projects import DbtProject, duckdb_profiles, install_package
 
 LIVE_VARIABLES = ("DATABRICKS_HOST", "DATABRICKS_TOKEN", "DATABRICKS_WAREHOUSE_ID")
 SCRATCH_ROOT = "/Workspace/Shared/dbt_alerts_live"
@@ -39,16 +39,7 @@ config-version: 2
 profile: {NAME}
 """
 
-PROFILES = f"""
-{NAME}:
-  target: live
-  outputs:
-    live:
-      type: duckdb
-      path: "{{{{ env_var('DBT_DUCKDB_PATH') }}}}"
-      schema: main
-      threads: 2
-"""
+PROFILES = duckdb_profiles(NAME, target="live", threads=2)
 
 MODELS = {
     "live_double": "{{ dbt_alerts.alert_model() }}\nselect 42.5 as value\n",

@@ -27,19 +27,10 @@ from pathlib import Path
 import pytest
 
 from conftest import alert_sync
-from projects import DbtProject, clone_built, install_package
+from projects import DbtProject, clone_built, duckdb_profiles, install_package
 
 NAME = "template_checks"
-PROFILES = """
-template_checks:
-  target: dev
-  outputs:
-    dev:
-      type: duckdb
-      path: "{{ env_var('DBT_DUCKDB_PATH') }}"
-      schema: main
-      threads: 4
-"""
+PROFILES = duckdb_profiles("template_checks")
 DBT_PROJECT = f"""
 name: {NAME}
 version: "1.0.0"
