@@ -5,7 +5,7 @@ What it measures
   ending at the sample data's last day), two ways in the same process and the same run:
     - per-moment: dbt compiles every alert model once per moment with var alerts_as_of (the path
       evaluate took before; EvaluateOptions(compile_once=False));
-    - compile-once: three dbt compiles in all (a sentinel moment, the first and the last moment),
+    - compile-once: four dbt compiles in all (two sentinel moments, the first and the last moment),
       the moment substituted into each model proven to reproduce dbt's compile at both ends
       (the default path).
   Both run the same run_evaluate with the same --threads and --no-record (the alert_evaluations
@@ -102,7 +102,7 @@ def main() -> int:
                 outcomes[name] = outcome
                 compiles[name] = outcome.dbt_compiles
 
-        # Where compile-once spends its time: the dbt part alone (parse + the three compiles that
+        # Where compile-once spends its time: the dbt part alone (parse + the four compiles that
         # prove and make the templates), timed apart, the rest being the 3150 queries.
         from alert_sync.evaluate.backtest import AsOfCompiler, MomentSql, build_vars
 
@@ -136,7 +136,7 @@ def main() -> int:
               f"{LAST_MOMENT:%Y-%m-%d %H:%M}), --threads {args.threads}, --repeat {args.repeat}, no record")
         print(table(["variant", "min wall s", "median wall s", "dbt compiles", "models recompiled per moment",
                      "evaluations", "TRIGGERED / OK / ERROR"], rows))
-        print(f"compile-once, of which dbt (parse + 3 compiles, timed apart): median "
+        print(f"compile-once, of which dbt (parse + 4 compiles, timed apart): median "
               f"{statistics.median(dbt_part):.2f} s; the queries: {len(once.evaluations)} of them, "
               f"{queries_ms / 1000:.2f} s summed over --threads {args.threads} "
               f"(median {statistics.median(e.duration_ms or 0 for e in once.evaluations)} ms each)")

@@ -332,7 +332,7 @@ def test_compile_once_gives_the_per_moment_results_on_the_example(project, monke
     assert results[True] == results[False]
     assert len(results[True]) == 5 * len(outcomes[True].alerts) and any(r[2] == "TRIGGERED" for r in results[True])
     assert outcomes[True].recompiled_per_moment == {}
-    assert (outcomes[True].dbt_compiles, outcomes[False].dbt_compiles) == (3, 5)  # sentinel + both ends; each moment
+    assert (outcomes[True].dbt_compiles, outcomes[False].dbt_compiles) == (4, 5)  # 2 sentinels + both ends; each moment
 
 
 def test_as_of_one_moment_and_a_disabled_alert_can_be_selected(series_project):
@@ -438,3 +438,29 @@ def test_stale_artifacts_stop_with_exit_2(project):
     model.write_text(model.read_text() + "\n-- edited after the build\n")
     run = alert_sync(project, "evaluate", "--json")
     assert run.exit_code == 2 and "changed after the last dbt build" in run.json["error"]
+
+
+def test_jinja_branching_on_the_day_is_caught_by_the_second_sentinel():
+    """A model whose Jinja looks back a month on the 1st and a day otherwise compiles the same way
+    at both ends of a range that starts and ends mid-month and at the first sentinel (the 31st), so
+    only the second sentinel (a Monday, the 1st, midnight) shows that substitution is wrong for it."""
+    from alert_sync.evaluate.backtest import MomentSql, backtest_moments
+
+    class FakeCompiler:  # stands in for AsOfCompiler: what dbt would compile for each alerts_as_of
+        models = ["branchy", "plain"]
+        compiles = 0
+
+        def compile(self, as_of, models=None):
+            self.compiles += 1
+            back = "interval 1 month" if as_of[8:10] == "01" else "interval 1 day"
+            out = {"branchy": (f"select cast('{as_of}' as timestamp) - {back}", None),
+                   "plain": (f"select cast('{as_of}' as timestamp) - interval 1 day", None)}
+            return {m: out[m] for m in (models or self.models)}
+
+    moments = backtest_moments(None, "2026-01-05 06:00", "2026-02-05 06:00", "1d")
+    compiler = FakeCompiler()
+    sql = MomentSql(compiler, moments)
+    assert set(sql.per_moment) == {"branchy"} and set(sql.templates) == {"plain"}
+    compiled = sql.compile("2026-02-01 06:00:00")
+    assert compiled["branchy"] == compiler.compile("2026-02-01 06:00:00")["branchy"]
+    assert "interval 1 month" in compiled["branchy"][0]

@@ -171,21 +171,28 @@ class AsOfCompiler:
 # A moment in exactly format_moment's format that no backtest reaches in practice. Were it asked
 # for, substituting it for itself changes nothing, so even then the SQL is right.
 SENTINEL = format_moment(datetime(2999, 12, 31, 23, 59, 59))
+# A second sentinel that differs from the first in every part and on the usual branch points (a
+# Monday, the 1st of a month, midnight, against a Tuesday, the 31st, 23:59:59): a model whose Jinja
+# branches on the moment's year, month, day, weekday or time compiles differently at the two.
+SECOND_SENTINEL = format_moment(datetime(2990, 2, 1, 0, 0, 0))
 
 
-def substitute(template: str, moment: str) -> str:
-    """A model's SQL compiled with alerts_as_of = SENTINEL, as of `moment` instead."""
-    return template.replace(SENTINEL, moment)
+def substitute(template: str, moment: str, sentinel: str = SENTINEL) -> str:
+    """A model's SQL compiled with alerts_as_of = `sentinel`, as of `moment` instead."""
+    return template.replace(sentinel, moment)
 
 
 class MomentSql:
     """Each alert model's SQL as of each backtest moment, with as few dbt compiles as possible.
 
-    With `once` (the default) and more than two moments: three dbt compiles of all models, with
-    alerts_as_of = SENTINEL, the first moment and the last. A model whose sentinel SQL, with the
-    moment substituted for the sentinel, is exactly dbt's own compile at both moments is a
-    template: its SQL at any moment is the substitution. Any other model (e.g. Jinja arithmetic on
-    the var, or a compile that fails) is recompiled by dbt per moment (`per_moment`: model -> why).
+    With `once` (the default) and more than two moments: four dbt compiles of all models, with
+    alerts_as_of = SENTINEL, SECOND_SENTINEL, the first moment and the last. A model whose
+    sentinel SQL, with the moment substituted for the sentinel, is exactly dbt's own compile at
+    both moments and at the second sentinel is a template: its SQL at any moment is the
+    substitution. Any other model (e.g. Jinja arithmetic on the var, or a compile that fails) is
+    recompiled by dbt per moment (`per_moment`: model -> why). Jinja that branches on the moment in
+    a way those four compiles all agree on (say, only on Wednesdays) is not caught: alert SQL
+    should take the moment from dbt_alerts.alerts_now() in SQL (docs/evaluate.md).
     Without `once`, every model is recompiled per moment (the old path, kept for the benchmark)."""
 
     def __init__(self, compiler: AsOfCompiler, moments: list[str], once: bool = True):
@@ -198,6 +205,7 @@ class MomentSql:
             self.per_moment = {m: reason for m in compiler.models}
             return
         sentinel = compiler.compile(SENTINEL)
+        second = compiler.compile(SECOND_SENTINEL)
         ends = [moments[0], moments[-1]]
         for moment in ends:
             self._known[moment] = compiler.compile(moment)
@@ -207,6 +215,8 @@ class MomentSql:
                 self.per_moment[model] = f"does not compile with {AS_OF_VAR}='{SENTINEL}': {problem}"
                 continue
             differs = [m for m in ends if substitute(template, m) != self._known[m].get(model, (None, None))[0]]
+            if substitute(template, SECOND_SENTINEL) != second.get(model, (None, None))[0]:
+                differs.append(SECOND_SENTINEL)
             if differs:
                 self.per_moment[model] = (f"substituting the moment for {AS_OF_VAR} does not reproduce dbt's "
                                           f"compile as of {differs[0]}")
