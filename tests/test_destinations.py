@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from pathlib import Path
+from urllib.parse import quote
 
 import duckdb
 import pytest
@@ -386,3 +387,20 @@ def test_an_error_that_echoes_the_secret_back_is_reported_without_it(emulator):
     [done] = apply_destinations(w, [action], env={"OPS_SLACK": "https://hooks.invalid/leak-canary"})
     assert done.status == "ERROR" and "$OPS_SLACK' is not a Slack webhook URL" in done.error
     assert "leak-canary" not in done.error
+
+    # A secret store's trailing newline is not sent (nor can it split the secret from its echo), and
+    # the forms a service may echo it in (JSON with escaped slashes, URL-encoded) are masked too.
+    sent = []
+
+    class EchoingInOtherForms:
+        def create(self, config, display_name):
+            url = config.slack.url
+            sent.append(url)
+            raise InvalidParameterValue(f"bad {url.replace('/', chr(92) + '/')} ({quote(url, safe='')})\n{url}")
+
+    w._notification_destinations = EchoingInOtherForms()  # noqa: SLF001
+    action = DestinationAction("s", "CREATE", "Ops Slack", "SLACK", secret_env="OPS_SLACK", send_config=True)
+    [done] = apply_destinations(w, [action], env={"OPS_SLACK": "https://hooks.invalid/leak-canary\n"})
+    assert sent == ["https://hooks.invalid/leak-canary"]
+    assert done.status == "ERROR" and "bad $OPS_SLACK ($OPS_SLACK) $OPS_SLACK" in done.error
+    assert "leak-canary" not in done.error and "leak%2Dcanary" not in done.error

@@ -31,9 +31,11 @@ an action, printed, logged or written to the metrics.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
+from urllib.parse import quote, quote_plus
 
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.errors import PermissionDenied
@@ -93,8 +95,26 @@ def _error(d: Destination, message: str, databricks_id: str | None = None) -> De
                              error=message)
 
 
+def secret_value(env: Mapping[str, str], variable: str) -> str:
+    """The secret in `variable`, without the surrounding whitespace a secret store may keep (a
+    trailing newline is not part of a webhook URL or key)."""
+    return (env.get(variable) or "").strip() if variable else ""
+
+
+def mask_secret(text: str, secret: str, variable: str) -> str:
+    """`text` with every form the service might echo the secret in (as sent, JSON-escaped,
+    URL-encoded) replaced by the variable's name."""
+    if not secret:
+        return text
+    escaped = json.dumps(secret)[1:-1]
+    forms = {secret, escaped, escaped.replace("/", "\\/"), quote(secret, safe=""), quote_plus(secret)}
+    for form in sorted(forms, key=len, reverse=True):
+        text = text.replace(form, f"${variable}")
+    return text
+
+
 def missing_secret(d: Destination, env: Mapping[str, str]) -> str | None:
-    if d.destination_type not in SECRET_TYPES or env.get(d.secret_env):
+    if d.destination_type not in SECRET_TYPES or secret_value(env, d.secret_env):
         return None
     return (f"environment variable {d.secret_env} (secret_env of destination '{d.destination_id}') is not set: export "
             f"it with the destination's {secret_name(d.destination_type)} before `alert-sync apply` (e.g. from your "
@@ -190,7 +210,7 @@ def build_config(action: DestinationAction, env: Mapping[str, str]) -> Config:
     if action.destination_type == "EMAIL":
         return Config(email=EmailConfig(addresses=list(action.addresses)))
     kind, cls, secret = SECRET_CONFIG[action.destination_type]
-    return Config(**{kind: cls(**{secret: env[action.secret_env]})})
+    return Config(**{kind: cls(**{secret: secret_value(env, action.secret_env)})})
 
 
 def apply_destinations(w: WorkspaceClient, actions: list[DestinationAction], env: Mapping[str, str] = os.environ,
@@ -213,10 +233,11 @@ def apply_destinations(w: WorkspaceClient, actions: list[DestinationAction], env
         except Exception as exc:  # any refusal is this destination's, and its alerts' ERROR
             fix = f" {ADMIN_FIX}" if isinstance(exc, PermissionDenied) else ""
             verb = "create" if a.action == CREATE else "update"
-            reason = describe(exc)
-            secret = env.get(a.secret_env) if a.secret_env else None
-            if secret:  # a service that echoed the URL back in its error must not get it printed
-                reason = reason.replace(secret, f"${a.secret_env}")
+            # A service that echoes the URL back in its error must not get it printed: masked
+            # before describe() collapses whitespace, which could split it from its raw form.
+            reason = describe(mask_secret(str(exc), secret_value(env, a.secret_env), a.secret_env))
+            if getattr(exc, "error_code", None) and exc.error_code not in reason:
+                reason = f"{exc.error_code}: {reason}"
             a.status, a.error = "ERROR", f"cannot {verb} notification destination '{a.display_name}': {reason}.{fix}"
     return actions
 
