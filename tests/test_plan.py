@@ -291,6 +291,15 @@ def test_a_rename_into_the_name_of_an_alert_this_plan_purges_goes_ahead():
     assert (purge.action, purge.databricks_alert_id, purge.purge) == (DELETE, "b2", True)
 
 
+def test_a_scoped_plan_gives_the_selected_alert_the_action_of_the_whole_plan():
+    """plan --select COST-001 --prune: the leftover b2 is outside the selection and not shown, but
+    its removal still frees the name COST-001 is renamed into, as in the whole plan."""
+    existing = [deployed("a1", "[WARNING] Old name"), deployed("b2")]
+    plan = make_plan([desired()], existing, FOLDER, {"COST-001": "a1"}, True, scope=lambda i: i == "COST-001")
+    rename = only(plan)
+    assert (rename.action, rename.databricks_alert_id, rename.changed_fields) == (UPDATE, "a1", ["display_name"])
+
+
 def test_swapped_names_are_errors_naming_the_other_rename():
     existing = [deployed("a1", "[INFO] A"), deployed("b1", "[INFO] B")]
     plan = plan_of([desired("A", "[INFO] B"), desired("B", "[INFO] A")], existing, {"A": "a1", "B": "b1"})

@@ -300,14 +300,12 @@ def make_plan(desired: list[DesiredAlert], existing: Iterable[AlertV2], parent_p
     claimed_names = {base_name(by_id[i].display_name) for i in claimed} | {d.display_name for d in desired}
     recorded_owner = {v: k for k, v in recorded_ids.items()}
     for a in sorted((a for a in managed if a.id not in claimed), key=lambda a: (a.create_time or "", a.id)):
-        if scope is not None and not scope(recorded_owner.get(a.id)):
-            continue
         duplicate = base_name(a.display_name) in claimed_names
         why = "duplicate of a catalog alert" if duplicate else "not in the catalog"
-        if prune:
+        if prune:  # every removal, so that the name checks below see the names it frees; scoped after
             plan.actions.append(Action(recorded_owner.get(a.id), DELETE, a.display_name, a.id, note=why,
                                        purge=purge or duplicate))
-        else:
+        elif scope is None or scope(recorded_owner.get(a.id)):
             plan.warnings.append(f"'{a.display_name}' ({a.id}) in the managed folder is {why}: "
                                  f"`apply --prune` removes it")
     _refuse_taken_names(plan, managed)
