@@ -317,3 +317,30 @@ def test_display_name_column_is_optional_and_overrides_the_generated_name():
     assert split_display_name("Disk (team A)") == ("INFO", "Disk (team A)", "Disk (team A)")
     assert split_display_name("[CRITICAL]  Disk ") == ("INFO", "[CRITICAL]  Disk", "[CRITICAL]  Disk ")
     assert model_text("select 1") == "{{ dbt_alerts.alert_model() }}\nselect 1\n"
+
+
+def test_the_projects_display_name_prefix_is_left_out_of_the_row(tmp_path):
+    """Deploying puts alerts_display_name_prefix back in front of the name, so import leaves it out
+    (else every imported alert would plan a rename). The snapshot paths are read too: a snapshot of the
+    model's name is a clash, like a model or seed."""
+    from databricks.sdk.service.sql import (
+        AlertEvaluationState, AlertV2, AlertV2Evaluation, AlertV2Operand, AlertV2OperandColumn, AlertV2OperandValue,
+        ComparisonOperator, CronSchedule,
+    )
+
+    from alert_sync.catalog import CatalogRow
+    from alert_sync.importer import catalog_row, project_layout
+
+    (tmp_path / "dbt_project.yml").write_text(
+        "name: p\nsnapshot-paths: [snaps]\nvars:\n  dbt_alerts:\n    alerts_display_name_prefix: '[prod] '\n")
+    layout = project_layout(tmp_path)
+    assert layout.display_name_prefix == "[prod] " and layout.snapshot_paths == [tmp_path / "snaps"]
+    alert = AlertV2(display_name="[prod] [WARNING] Disk", query_text="select 1 as x", warehouse_id="w",
+                    evaluation=AlertV2Evaluation(source=AlertV2OperandColumn(name="x"),
+                                                 comparison_operator=ComparisonOperator.GREATER_THAN,
+                                                 threshold=AlertV2Operand(value=AlertV2OperandValue(double_value=1)),
+                                                 empty_result_state=AlertEvaluationState.OK),
+                    schedule=CronSchedule(quartz_cron_schedule="0 0 * * * ?", timezone_id="UTC"))
+    row, warnings = catalog_row(alert, "OPS-001", "disk", "OPS", "/f", lambda _: None, layout.display_name_prefix)
+    assert (row["severity"], row["alert_name"], row["display_name"], warnings) == ("WARNING", "Disk", "", [])
+    assert layout.display_name_prefix + CatalogRow(row, 2).display_name == alert.display_name

@@ -27,7 +27,7 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 import yaml
 from databricks.sdk import WorkspaceClient
@@ -105,9 +105,18 @@ class ImportResult:
 
 # --- the project ------------------------------------------------------------------------------
 
-def project_paths(project_dir: Path) -> tuple[list[Path], list[Path]]:
-    """(model paths, seed paths) of a dbt project, from its dbt_project.yml (dbt's defaults
-    `models` and `seeds`). Read here rather than through dbt: no build is needed to import."""
+class ProjectLayout(NamedTuple):
+    model_paths: list[Path]
+    seed_paths: list[Path]
+    snapshot_paths: list[Path]
+    display_name_prefix: str  # the setting alerts_display_name_prefix when dbt_project.yml sets it plainly
+
+
+def project_layout(project_dir: Path) -> ProjectLayout:
+    """Paths of a dbt project from its dbt_project.yml (dbt's defaults `models`, `seeds`,
+    `snapshots`), and its alerts_display_name_prefix (the `dbt_alerts:` vars block, else the global
+    vars; get_config_var's order without --vars). Read here rather than through dbt: no build is
+    needed to import. A prefix written with Jinja (e.g. per target) is not known here: ''."""
     path = project_dir / "dbt_project.yml"
     if not path.exists():
         raise ConfigError(f"{path} not found: pass --project-dir with the dbt project to import into.")
@@ -115,8 +124,13 @@ def project_paths(project_dir: Path) -> tuple[list[Path], list[Path]]:
         config = yaml.safe_load(path.read_text()) or {}
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path} is not valid YAML: {exc}") from exc
-    return ([project_dir / p for p in config.get("model-paths") or ["models"]],
-            [project_dir / p for p in config.get("seed-paths") or ["seeds"]])
+    variables = config.get("vars") or {}
+    package_vars = variables.get("dbt_alerts") if isinstance(variables.get("dbt_alerts"), dict) else {}
+    prefix = package_vars.get("alerts_display_name_prefix", variables.get("alerts_display_name_prefix")) or ""
+    prefix = prefix if isinstance(prefix, str) and "{" not in prefix else ""
+    paths = {key: [project_dir / p for p in config.get(key) or [default]]
+             for key, default in (("model-paths", "models"), ("seed-paths", "seeds"), ("snapshot-paths", "snapshots"))}
+    return ProjectLayout(paths["model-paths"], paths["seed-paths"], paths["snapshot-paths"], prefix)
 
 
 def seed_file(seed_paths: list[Path], name: str) -> Path:
@@ -212,13 +226,16 @@ def _number(value: float) -> str:
 
 
 def catalog_row(a: AlertV2, alert_id: str, model: str, domain: str, from_path: str,
-                channel_of: Callable[[str], str | None]) -> tuple[dict[str, str], list[str]]:
+                channel_of: Callable[[str], str | None], display_name_prefix: str = "") -> tuple[dict[str, str], list[str]]:
     """The catalog row whose alert (desired.build_alert) equals `a` field for field, and warnings
     for what cannot round-trip. `channel_of(databricks destination id)`: its destination_id in the
-    destinations seed, or None when the workspace has no such destination."""
+    destinations seed, or None when the workspace has no such destination. `display_name_prefix`:
+    the project's alerts_display_name_prefix, which deploying puts back in front of the name."""
     warnings: list[str] = []
     ev = a.evaluation
-    severity, name, display_name = split_display_name(a.display_name or "")
+    full_name = a.display_name or ""
+    prefix = display_name_prefix if display_name_prefix and full_name.startswith(display_name_prefix) else ""
+    severity, name, display_name = split_display_name(full_name[len(prefix):])
     operator = ev.comparison_operator
     value_type = value = ""
     threshold = ev.threshold
@@ -279,9 +296,10 @@ def catalog_row(a: AlertV2, alert_id: str, model: str, domain: str, from_path: s
         "owner": a.owner_user_name or "", "display_name": display_name,
     }
     parsed = CatalogRow(row, 0)
-    if parsed.display_name != a.display_name:  # whitespace at its ends: catalog values are trimmed
-        warnings.append(f"the catalog names it '{parsed.display_name}' (catalog values are trimmed): the plan will "
-                        f"show display_name changing")
+    if display_name_prefix + parsed.display_name != full_name:
+        warnings.append(f"it deploys as '{display_name_prefix + parsed.display_name}' (catalog values are trimmed, and "
+                        f"alerts_display_name_prefix is '{display_name_prefix}'): the plan will show display_name "
+                        f"changing")
     return row, warnings
 
 
@@ -314,7 +332,8 @@ def run_import(w: WorkspaceClient, options: ImportOptions) -> ImportResult:
     if not domain:
         raise ConfigError("--domain is empty: give the agent_domain of the imported alerts, e.g. COST")
     prefix = (options.id_prefix or domain).strip()
-    model_paths, seed_paths = project_paths(options.project_dir)
+    layout = project_layout(options.project_dir)
+    model_paths, seed_paths = layout.model_paths, layout.seed_paths
     models_dir = options.models_dir or model_paths[0] / "alerts" / domain.lower()
     if not models_dir.is_absolute():
         models_dir = options.project_dir / models_dir if options.models_dir else models_dir
@@ -346,8 +365,8 @@ def run_import(w: WorkspaceClient, options: ImportOptions) -> ImportResult:
                           f"{describe(exc)}") from exc
 
     # What the project has: model and seed names (dbt wants them unique), catalog ids, models and names.
-    existing_models = {p.stem: p for d in model_paths + seed_paths if d.exists()
-                       for p in [*d.rglob("*.sql"), *d.rglob("*.csv")]}
+    existing_models = {p.stem: p for d in model_paths + seed_paths + layout.snapshot_paths if d.exists()
+                       for p in [*d.rglob("*.sql"), *d.rglob("*.py"), *d.rglob("*.csv")]}
     catalog_models = {(r.get("query_model") or "").strip(): r for r in catalog}
     catalog_names = {CatalogRow(r, 0).display_name: r for r in catalog}
     ids = {(r.get("alert_id") or "").strip() for r in catalog}
@@ -424,7 +443,8 @@ def run_import(w: WorkspaceClient, options: ImportOptions) -> ImportResult:
                 "'-- dbt_alerts condition:'): import it from the dbt project that deploys it, or adopt that "
                 "project's catalog row instead")
             continue
-        row, item.warnings = catalog_row(a, next(id_source), model, domain, options.from_path, channel_of)
+        row, item.warnings = catalog_row(a, next(id_source), model, domain, options.from_path, channel_of,
+                                          layout.display_name_prefix)
         item.alert_id = row["alert_id"]
         path = models_dir / f"{model}.sql"
         item.model_path = str(path.relative_to(options.project_dir) if path.is_relative_to(options.project_dir)
