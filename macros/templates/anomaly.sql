@@ -54,11 +54,7 @@ with daily as (
         {{ dbt.datediff(date_column, yesterday, 'day') }} as days_ago,
         cast(sum({{ value_column }}) as double) as daily_value
     from {{ relation }}
-    where {{ date_column }} >= cast({{ dbt.dateadd('day', -(baseline_days + 1), dbt_alerts.alerts_today()) }} as date)
-      and {{ date_column }} < {{ dbt_alerts.alerts_today() }}
-      {%- if where %}
-      and ({{ where }})
-      {%- endif %}
+    {{ dbt_alerts.template_days_window(date_column, baseline_days + 1, where) }}
     group by {% for column in groups %}{{ column }}, {% endfor %}{{ date_column }}
 ),
 

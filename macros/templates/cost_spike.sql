@@ -28,11 +28,7 @@ with costs as (
         coalesce(sum(case when {{ date_column }} = {{ yesterday }} then {{ cost_column }} else 0 end), 0) as current_cost,
         coalesce(sum(case when {{ date_column }} < {{ yesterday }} then {{ cost_column }} else 0 end), 0) / {{ baseline_days }} as baseline_daily_cost
     from {{ relation }}
-    where {{ date_column }} >= cast({{ dbt.dateadd('day', -(baseline_days + 1), dbt_alerts.alerts_today()) }} as date)
-      and {{ date_column }} < {{ dbt_alerts.alerts_today() }}
-      {%- if where %}
-      and ({{ where }})
-      {%- endif %}
+    {{ dbt_alerts.template_days_window(date_column, baseline_days + 1, where) }}
     {%- if groups %}
     group by {{ groups | join(', ') }}
     {%- endif %}

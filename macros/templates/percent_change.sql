@@ -27,11 +27,7 @@ with periods as (
         coalesce(sum(case when {{ date_column }} >= {{ period_start }} then {{ value_column }} else 0 end), 0) as current_value,
         coalesce(sum(case when {{ date_column }} < {{ period_start }} then {{ value_column }} else 0 end), 0) as previous_value
     from {{ relation }}
-    where {{ date_column }} >= cast({{ dbt.dateadd('day', -2 * period_days, dbt_alerts.alerts_today()) }} as date)
-      and {{ date_column }} < {{ dbt_alerts.alerts_today() }}
-      {%- if where %}
-      and ({{ where }})
-      {%- endif %}
+    {{ dbt_alerts.template_days_window(date_column, 2 * period_days, where) }}
     {%- if groups %}
     group by {{ groups | join(', ') }}
     {%- endif %}

@@ -21,11 +21,7 @@ with counts as (
         coalesce(sum(case when {{ date_column }} = {{ yesterday }} then 1 else 0 end), 0) as yesterday_rows,
         coalesce(sum(case when {{ date_column }} < {{ yesterday }} then 1 else 0 end), 0) as baseline_rows
     from {{ relation }}
-    where {{ date_column }} >= cast({{ dbt.dateadd('day', -(baseline_days + 1), dbt_alerts.alerts_today()) }} as date)
-      and {{ date_column }} < {{ dbt_alerts.alerts_today() }}
-      {%- if where %}
-      and ({{ where }})
-      {%- endif %}
+    {{ dbt_alerts.template_days_window(date_column, baseline_days + 1, where) }}
 )
 
 select
