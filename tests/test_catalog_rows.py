@@ -394,7 +394,7 @@ def test_build_alert_is_the_row_as_an_alerts_v2_object():
         node(sql="\n  select 1 as daily_cost\n"), settings, channels)
     assert alert == AlertV2(
         display_name="[DEV] [WARNING] Daily Cost Spike",
-        query_text="select 1 as daily_cost",
+        query_text="-- dbt_alerts alert_id: COST-001\nselect 1 as daily_cost",  # the row's id first (identity.py)
         warehouse_id="wh-1",
         parent_path=FOLDER,
         custom_summary="{{ALERT_NAME}} fired",
@@ -544,7 +544,8 @@ def test_build_alert_deploys_a_compiled_condition_in_the_query_for_the_manifest_
     r = row(threshold_operator="NOT_IN", threshold_value_type="STRING", threshold_value="a;b'c")
     databricks = build_alert(r, node(), SETTINGS, resolver())
     duck = build_alert(r, node(), DeploySettings(warehouse_id="wh-1", parent_path=FOLDER, dialect="duckdb"), resolver())
-    assert databricks.query_text.startswith("-- dbt_alerts condition: daily_cost NOT IN ('a', 'b''c')\n")
+    assert databricks.query_text.startswith(
+        "-- dbt_alerts alert_id: COST-001\n-- dbt_alerts condition: daily_cost NOT IN ('a', 'b''c')\n")
     assert "not in ('a', 'b\\'c')" in databricks.query_text and "not in ('a', 'b''c')" in duck.query_text
     assert databricks.query_text.endswith("select 1 as daily_cost\n) as q")
     assert databricks.evaluation.source == AlertV2OperandColumn(name=CONDITION_COLUMN)
@@ -559,7 +560,8 @@ def test_build_desired_a_bad_range_is_that_alerts_error_only():
     bad_range, bad_list, good = build_desired(rows, {"cost_daily": node()}, SETTINGS, resolver())
     assert "low bound 20 is above the high bound 10" in bad_range.error and bad_range.alert is None
     assert "without empty entries" in bad_list.error and bad_list.alert is None
-    assert good.error is None and good.alert.query_text.startswith("-- dbt_alerts condition: daily_cost BETWEEN 10 AND 20")
+    assert good.error is None and good.alert.query_text.startswith(
+        "-- dbt_alerts alert_id: OK-RANGE\n-- dbt_alerts condition: daily_cost BETWEEN 10 AND 20")
 
 
 def test_an_unknown_operator_names_the_compiled_ones_too():

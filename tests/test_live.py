@@ -138,7 +138,8 @@ def check_returned_equals_sent(w: WorkspaceClient, project: DbtProject, alert_id
     compiled = manifest["nodes"][f"model.{NAME}.{row['query_model']}"]["compiled_code"].strip()
     a = w.alerts_v2.get_alert(databricks_id)
     assert a.display_name == f"[{row['severity']}] {row['alert_name']}"
-    assert (a.query_text or "").strip() == compiled
+    # the service stores query_text verbatim: the identity marker line (identity.py), then the model's SQL
+    assert (a.query_text or "").strip() == f"-- dbt_alerts alert_id: {alert_id}\n{compiled}"
     assert a.warehouse_id == os.environ["DATABRICKS_WAREHOUSE_ID"]
     assert (a.parent_path or "").removeprefix("/Workspace") == folder.removeprefix("/Workspace")
     e = a.evaluation

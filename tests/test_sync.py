@@ -57,7 +57,7 @@ def expected_alert(row: dict[str, str], compiled: str, destinations: dict[str, s
         subs.append({"user_email": ch} if "@" in ch else {"destination_id": destinations[ch]})
     return {
         "display_name": f"[{row['severity'].upper()}] {row['alert_name']}",
-        "query_text": compiled.strip(),
+        "query_text": f"-- dbt_alerts alert_id: {row['alert_id']}\n" + compiled.strip(),  # identity marker first
         "warehouse_id": WAREHOUSE,
         "parent_path": FOLDER,
         "custom_summary": row["custom_summary"] or None,

@@ -64,6 +64,10 @@ def workspace_options(fn: Callable) -> Callable:
                      help="Remove managed alerts that are no longer in the catalog or are disabled: purged (gone for "
                           "good), since trashed alerts keep counting against the workspace's 1000 alerts for 30 "
                           "days. Duplicates are always purged."),
+        click.option("--force-prune", is_flag=True,
+                     help="--prune even while catalog rows are in ERROR (without it nothing is removed then: a broken "
+                          "row can make its deployed alert look unclaimed). An alert whose alert_id marker names a "
+                          "catalog row is never removed, forced or not."),
         click.option("--trash-only", is_flag=True,
                      help="With --prune: move removed alerts to the trash instead (restorable in the workspace UI "
                           "for 30 days)."),
@@ -92,7 +96,7 @@ def _options(kwargs: dict[str, Any]) -> Options:
     return Options(
         project_dir=kwargs["project_dir"], target_path=kwargs["target_path"], profiles_dir=kwargs["profiles_dir"],
         target=kwargs["target"], profile=kwargs["databricks_profile"], warehouse_id=kwargs["warehouse_id"],
-        parent_path=kwargs["parent_path"], prune=kwargs["prune"], trash_only=kwargs["trash_only"], dry_run=kwargs.get("dry_run", False),
+        parent_path=kwargs["parent_path"], prune=kwargs["prune"], force_prune=kwargs["force_prune"], trash_only=kwargs["trash_only"], dry_run=kwargs.get("dry_run", False),
         success_threshold=kwargs.get("success_threshold", 0.9), workers=kwargs["workers"],
         max_rps=kwargs["max_rps"] or None,
         allow_non_databricks_manifest=kwargs["allow_non_databricks_manifest"],
@@ -131,15 +135,30 @@ def destinations_json(actions: list) -> dict[str, Any]:
     return {"summary": destination_summary(actions), "actions": [a.as_json() for a in actions]}
 
 
-def _guard(console: Console, fn: Callable[[], int]) -> None:
+def _guard(console: Console, fn: Callable[[], int], config_error_code: int = 2) -> None:
     try:
         code = fn()
     except ConfigError as exc:
         console.say(f"error: {exc}")
         if console.as_json and console.json_output:
             click.echo(json.dumps({"run_id": None, "error": str(exc)}))
-        sys.exit(2)
+        sys.exit(config_error_code)
     sys.exit(code)
+
+
+def plan_exit_code(the_plan, detailed: bool) -> int:
+    """1 when any alert or destination of the plan is an ERROR (apply would fail it); else 0, or
+    with --detailed-exitcode Terraform's convention: 0 no changes, 2 changes (`terraform plan
+    -detailed-exitcode`: 0 succeeded with an empty diff, 1 error, 2 succeeded with a non-empty diff)."""
+    from .destinations import WRITES as DESTINATION_WRITES
+    from .plan import ERROR, WRITES
+
+    if any(a.action == ERROR for a in the_plan.actions) or any(
+            d.action == ERROR or d.status == ERROR for d in the_plan.destinations):
+        return 1
+    changes = any(a.action in WRITES for a in the_plan.actions) or any(
+        d.action in DESTINATION_WRITES for d in the_plan.destinations)
+    return 2 if detailed and changes else 0
 
 
 @click.group(help=__doc__)
@@ -177,6 +196,10 @@ def plan_format(kwargs: dict[str, Any]) -> str:
 @click.option("--state", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="With --select state:modified+ (or other state: methods): the directory holding the production "
                    "build's manifest.json, as dbt's own --state.")
+@click.option("--detailed-exitcode", is_flag=True,
+              help="Terraform's exit codes: 0 no changes, 1 error (an alert or destination in ERROR, or nothing could "
+                   "be planned), 2 changes to apply. Without it: 0 planned, 1 some alert or destination is an ERROR, "
+                   "2 nothing planned (configuration error).")
 def plan(**kwargs: Any) -> None:
     fmt = plan_format(kwargs)
     console = Console(fmt != "text", json_output=fmt == "json")
@@ -187,10 +210,11 @@ def plan(**kwargs: Any) -> None:
             the_plan = compute_plan(ctx, console.say)
         finally:
             ctx.close()
+        code = plan_exit_code(the_plan, kwargs["detailed_exitcode"])
         if fmt == "markdown":
             click.echo(render_plan_markdown(the_plan, ctx.target_name, ctx.settings.parent_path,
                                             ctx.client.config.host or ""))
-            return 0
+            return code
         header = (f"alert-sync plan: dbt target '{ctx.target_name}' -> {ctx.client.config.host} "
                   f"folder {ctx.settings.parent_path}")
         if the_plan.selection:
@@ -205,9 +229,9 @@ def plan(**kwargs: Any) -> None:
         console.emit_json({"run_id": None, "dry_run": True, "summary": plan_summary(the_plan),
                            "actions": [action_json(a) for a in the_plan.actions],
                            "destinations": destinations_json(the_plan.destinations)})
-        return 0
+        return code
 
-    _guard(console, run)
+    _guard(console, run, config_error_code=1 if kwargs["detailed_exitcode"] else 2)
 
 
 @main.command(help="Apply the plan to the workspace and record the run in the alert_sync tables of the dbt target.")

@@ -32,6 +32,7 @@ from databricks.sdk.service.sql import (
 
 from .catalog import COMPILED_OPERATORS, NUMBER, CatalogRow
 from .errors import RowError
+from .identity import without_alert_id
 
 # The boolean column the wrapper adds. dbt_alerts' materialization refuses a model that outputs a
 # column of that name (catalog_vocabulary's condition_column says the same name).
@@ -211,7 +212,8 @@ MARKER_LINE = re.compile("^" + re.escape(MARKER) + "(.*)$", re.MULTILINE)
 
 
 def deployed_condition(query_text: str | None) -> str | None:
-    """The compiled condition a deployed query says it holds (its marker), or None."""
-    first = (query_text or "").lstrip().split("\n", 1)[0]
+    """The compiled condition a deployed query says it holds (its marker, after the alert_id
+    marker of identity.py when there is one), or None."""
+    first = without_alert_id(query_text).split("\n", 1)[0]
     m = MARKER_LINE.match(first)
     return m.group(1).strip() if m else None

@@ -13,6 +13,7 @@ from databricks.sdk.service.sql import (
 from .catalog import EMAIL, NULL_CHECKS, NUMBER, VALUE_TYPES, CatalogRow, Destination, id_problems, parse_bool
 from .conditions import condition_evaluation, deployed_query
 from .errors import RowError
+from .identity import with_alert_id
 from .project import AlertNode
 
 
@@ -157,7 +158,8 @@ def build_alert(row: CatalogRow, node: AlertNode, settings: DeploySettings, chan
     )
     return AlertV2(
         display_name=settings.display_name_prefix + row.display_name,
-        query_text=deployed_query(row, node.compiled_code or "", settings.dialect),
+        # The first line names the catalog row (identity.py): how the plan finds this alert again.
+        query_text=with_alert_id(row.alert_id, deployed_query(row, node.compiled_code or "", settings.dialect)),
         warehouse_id=settings.warehouse_id,
         parent_path=settings.parent_path,
         custom_summary=row["custom_summary"] or None,

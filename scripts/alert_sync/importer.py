@@ -36,6 +36,7 @@ from databricks.sdk.service.sql import AlertV2, ComparisonOperator
 
 from .catalog import CATALOG_COLUMNS, EMAIL, OPERATOR_SYMBOLS, CatalogRow, read_destinations
 from .conditions import deployed_condition
+from .identity import marked_alert_id, without_alert_id
 from .errors import ConfigError, describe
 from .plan import LIST_PAGE_SIZE, missing_fields
 from .retry import call_with_retries
@@ -443,14 +444,19 @@ def run_import(w: WorkspaceClient, options: ImportOptions) -> ImportResult:
                 "'-- dbt_alerts condition:'): import it from the dbt project that deploys it, or adopt that "
                 "project's catalog row instead")
             continue
-        row, item.warnings = catalog_row(a, next(id_source), model, domain, options.from_path, channel_of,
+        # An alert another dbt project deployed names its catalog row (identity.py): keep that id when
+        # it is free, so the plan adopts it as it is.
+        marked = marked_alert_id(a.query_text)
+        alert_id = marked if marked and marked not in ids else next(id_source)
+        ids.add(alert_id)
+        row, item.warnings = catalog_row(a, alert_id, model, domain, options.from_path, channel_of,
                                           layout.display_name_prefix)
         item.alert_id = row["alert_id"]
         path = models_dir / f"{model}.sql"
         item.model_path = str(path.relative_to(options.project_dir) if path.is_relative_to(options.project_dir)
                               else path)
         new_rows.append(row)
-        files.append((path, model_text(a.query_text or "")))
+        files.append((path, model_text(without_alert_id(a.query_text))))
         existing_models[model] = path
     result.destination_rows, result.catalog_rows = new_dest_rows, new_rows
     if new_dest_rows:

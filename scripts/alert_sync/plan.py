@@ -1,8 +1,12 @@
 """Plan: desired alerts vs the managed folder of the workspace -> one action per alert.
 
 Ownership without a state file: every alert of one dbt target lives in one managed folder and
-nothing outside it is touched. Inside it an alert is matched to its alert_id by the databricks id
-recorded in the last sync results, else by display name. A rename is therefore an update.
+nothing outside it is touched. Inside it an alert is matched to its catalog row by the alert_id
+marker its query_text carries (identity.py), else by the databricks id recorded in the last sync
+results, else by display name (alerts deployed before the marker, which gain it with one update).
+A rename or a severity change is therefore an update, in every checkout. An alert whose marker (or
+recorded id) names a catalog row is never removed, whatever that row's state, and --prune removes
+nothing while any catalog row is in ERROR unless it is forced.
 """
 
 from __future__ import annotations
@@ -15,9 +19,11 @@ from databricks.sdk.service.sql import AlertV2
 
 from .conditions import deployed_condition
 from .desired import DesiredAlert
+from .identity import marked_alert_id, without_alert_id
 from .workspace_paths import folder_key
 
 CREATE, UPDATE, NOOP, DELETE, ERROR = "CREATE", "UPDATE", "NOOP", "DELETE", "ERROR"
+WRITES = (CREATE, UPDATE, DELETE)  # the actions that change the workspace
 LIST_PAGE_SIZE = 100  # the largest page the list endpoint is documented to serve: a no-op sync costs ceil(N/100) GETs
 
 
@@ -79,7 +85,8 @@ UPDATABLE_FIELDS = ("display_name", "query_text", "warehouse_id", "evaluation", 
                     "custom_description", "run_as")
 # Changes named for people that live inside an updatable field: a compiled condition (BETWEEN,
 # IN, ...) is deployed as part of query_text (conditions.py).
-DERIVED_FIELDS = {"condition": "query_text"}
+# The alert_id marker (identity.py) is its first line: shown apart, so the query's own diff is the model's.
+DERIVED_FIELDS = {"condition": "query_text", "alert_id_marker": "query_text"}
 
 
 def update_mask(changed_fields: Iterable[str]) -> str:
@@ -122,7 +129,7 @@ def _enum(value) -> str | None:
 
 FIELDS: dict[str, Any] = {
     "display_name": lambda a: a.display_name or "",
-    "query_text": lambda a: (a.query_text or "").strip(),
+    "query_text": lambda a: without_alert_id(a.query_text).strip(),
     "warehouse_id": lambda a: a.warehouse_id or "",
     "custom_summary": lambda a: a.custom_summary or "",
     "custom_description": lambda a: a.custom_description or "",
@@ -189,6 +196,11 @@ def diff(desired: AlertV2, existing: AlertV2) -> list[tuple[str, Any, Any]]:
         old, new = get(existing), get(desired)
         if old != new:
             changes.append((path, old, new))
+    # The alert_id marker (identity.py) is the first line of query_text: its change (an alert
+    # deployed before the marker gains it) is shown apart from the query's own.
+    old_id, new_id = marked_alert_id(existing.query_text), marked_alert_id(desired.query_text)
+    if old_id != new_id:
+        changes.append(("alert_id_marker", old_id, new_id))
     # A compiled condition (BETWEEN, IN, ...) lives in query_text: its change is shown as the
     # condition the user wrote. Alerts v2 comparisons on both sides: evaluation.* show the change.
     if deployed_condition(desired.query_text) is not None or deployed_condition(existing.query_text) is not None:
@@ -222,6 +234,7 @@ def complete_listing(listed: list[AlertV2], desired: list[DesiredAlert], parent_
     Returns (alerts, ids fetched).
     """
     names = {d.display_name for d in desired}
+    ids = {d.alert_id for d in desired}
     ours = set(recorded_ids.values())
     needs_run_as = any(d.alert is not None and d.alert.run_as is not None for d in desired)
     out, fetched = [], []
@@ -229,7 +242,8 @@ def complete_listing(listed: list[AlertV2], desired: list[DesiredAlert], parent_
         if a.parent_path:
             candidate = folder_key(a.parent_path) == folder_key(parent_path)
         else:
-            candidate = a.id in ours or base_name(a.display_name or "") in names
+            candidate = (a.id in ours or base_name(a.display_name or "") in names
+                         or marked_alert_id(a.query_text) in ids)
         if candidate and missing_fields(a, needs_run_as):
             a = get(a.id)
             fetched.append(a.id)
@@ -241,39 +255,64 @@ def complete_listing(listed: list[AlertV2], desired: list[DesiredAlert], parent_
 
 def make_plan(desired: list[DesiredAlert], existing: Iterable[AlertV2], parent_path: str,
               recorded_ids: dict[str, str], prune: bool, purge: bool = True,
-              scope: Callable[[str | None], bool] | None = None) -> Plan:
+              scope: Callable[[str | None], bool] | None = None, force_prune: bool = False) -> Plan:
     """Compute one Action per catalog alert (+ DELETEs with prune).
 
     `existing`: the workspace's alerts (all folders; only `parent_path` is considered).
     `recorded_ids`: alert_id -> databricks id from the last sync results.
-    `purge`: pruned alerts are purged (else trashed); duplicates are always purged.
+    `purge`: pruned alerts are purged (else trashed); pruned duplicates are always purged.
     `scope` (plan --select): the alert ids the plan shows. Matching and the display-name checks
     still see every catalog row, so the selected alerts' actions are those of the whole plan; a
-    managed alert outside the catalog counts only when the id recorded for it is selected, so a
+    managed alert outside the catalog counts only when the id it belongs to is selected, so a
     selection never proposes removing an alert it did not select.
+    `force_prune`: remove (prune, duplicates) even while catalog rows are in ERROR. Without it a
+    catalog with an ERROR row removes nothing: a broken row may be why its alert looks unclaimed.
     """
     managed = [a for a in existing if folder_key(a.parent_path) == folder_key(parent_path)]
     by_id = {a.id: a for a in managed}
+    catalog_ids = {d.alert_id for d in desired}  # every row, whatever its state
+    marks = {a.id: marked_alert_id(a.query_text) for a in managed}
     claimed: dict[str, str] = {}  # databricks id -> alert_id
     plan = Plan(actions=[])
 
-    def find(d: DesiredAlert) -> AlertV2 | None:
-        rid = recorded_ids.get(d.alert_id)
-        if rid in by_id and rid not in claimed:
-            return by_id[rid]
-        same_name = [a for a in managed if a.id not in claimed and a.display_name == d.display_name]
-        if not same_name:  # the service may have stored our alert as "Name (1)"
-            same_name = [a for a in managed if a.id not in claimed and base_name(a.display_name) == d.display_name]
-        return min(same_name, key=lambda a: (a.create_time or "", a.id)) if same_name else None
+    def oldest(candidates: list[AlertV2]) -> AlertV2 | None:
+        return min(candidates, key=lambda a: (a.create_time or "", a.id)) if candidates else None
 
-    # Recorded ids first, so a renamed alert keeps its id even if its new name is taken.
-    order = sorted(desired, key=lambda d: d.alert_id not in recorded_ids)
-    matches: dict[int, AlertV2 | None] = {}
-    for d in order:
-        match = find(d)
-        if match is not None:
-            claimed[match.id] = d.alert_id
-        matches[id(d)] = match
+    def free(a: AlertV2) -> bool:
+        return a.id not in claimed
+
+    def adoptable(a: AlertV2) -> bool:
+        """Matched by recorded id or name only when its marker names no catalog row (an alert
+        deployed before the marker, or one whose row's alert_id was changed)."""
+        return free(a) and marks[a.id] not in catalog_ids
+
+    def by_marker(d: DesiredAlert) -> AlertV2 | None:
+        return oldest([a for a in managed if free(a) and marks[a.id] == d.alert_id])
+
+    def by_recorded_id(d: DesiredAlert) -> AlertV2 | None:
+        a = by_id.get(recorded_ids.get(d.alert_id))
+        return a if a is not None and adoptable(a) else None
+
+    def by_name(d: DesiredAlert) -> AlertV2 | None:
+        same_name = [a for a in managed if adoptable(a) and a.display_name == d.display_name]
+        if not same_name:  # the service may have stored our alert as "Name (1)"
+            same_name = [a for a in managed if adoptable(a) and base_name(a.display_name) == d.display_name]
+        return oldest(same_name)
+
+    # Markers first, then recorded ids (a renamed alert keeps its id even if its new name is
+    # taken), then names: each pass only sees what the earlier ones left.
+    matches: dict[int, AlertV2 | None] = {id(d): None for d in desired}
+    for find in (by_marker, by_recorded_id, by_name):
+        for d in desired:
+            if matches[id(d)] is None:
+                match = find(d)
+                if match is not None:
+                    claimed[match.id] = d.alert_id
+                    matches[id(d)] = match
+
+    broken = [d.alert_id for d in desired if d.error]
+    hold_removals = bool(broken) and not force_prune
+    held: list[str] = []
 
     for d in desired:
         match = matches[id(d)]
@@ -282,7 +321,11 @@ def make_plan(desired: list[DesiredAlert], existing: Iterable[AlertV2], parent_p
             plan.actions.append(Action(d.alert_id, ERROR, d.display_name, existing_id, error=d.error,
                                        note="deployed copy left as it is" if match else None))
         elif not d.enabled:
-            if match and prune:
+            if match and prune and hold_removals:
+                held.append(f"'{match.display_name}' ({match.id}, disabled catalog row {d.alert_id})")
+                plan.actions.append(Action(d.alert_id, NOOP, d.display_name, existing_id, skipped=True,
+                                           note="disabled in the catalog; deployed copy kept (catalog rows in ERROR)"))
+            elif match and prune:
                 plan.actions.append(Action(d.alert_id, DELETE, match.display_name, existing_id,
                                            note="disabled in the catalog", purge=purge))
             else:
@@ -295,19 +338,40 @@ def make_plan(desired: list[DesiredAlert], existing: Iterable[AlertV2], parent_p
             plan.actions.append(Action(d.alert_id, UPDATE if changes else NOOP, d.display_name, existing_id,
                                        changes=changes, desired=d.alert))
 
-    # Managed alerts no catalog row claimed: leftovers of removed rows, or duplicates. Duplicates
-    # are purged even without --purge: each would count against the workspace's 1000 alerts.
+    # Managed alerts no catalog row claimed: leftovers of removed rows, or duplicates. With --prune,
+    # duplicates are purged even with --trash-only: each would count against the workspace's 1000 alerts.
     claimed_names = {base_name(by_id[i].display_name) for i in claimed} | {d.display_name for d in desired}
+    claimed_rows = set(claimed.values())
     recorded_owner = {v: k for k, v in recorded_ids.items()}
     for a in sorted((a for a in managed if a.id not in claimed), key=lambda a: (a.create_time or "", a.id)):
-        duplicate = base_name(a.display_name) in claimed_names
+        owner = marks[a.id] or recorded_owner.get(a.id)
+        if marks[a.id]:  # a second copy of a row's alert (a create that landed twice) is a duplicate
+            duplicate = marks[a.id] in claimed_rows
+        else:
+            duplicate = base_name(a.display_name) in claimed_names
+        in_scope = scope is None or scope(owner)
+        if owner in catalog_ids and not duplicate:
+            # Never removed: it belongs to a catalog row, whatever that row's state.
+            if in_scope:
+                plan.warnings.append(f"'{a.display_name}' ({a.id}) in the managed folder belongs to catalog row "
+                                     f"{owner}, which deploys another alert: kept (remove it in the workspace if "
+                                     f"it is not wanted)")
+            continue
         why = "duplicate of a catalog alert" if duplicate else "not in the catalog"
-        if prune:  # every removal, so that the name checks below see the names it frees; scoped after
-            plan.actions.append(Action(recorded_owner.get(a.id), DELETE, a.display_name, a.id, note=why,
-                                       purge=purge or duplicate))
-        elif scope is None or scope(recorded_owner.get(a.id)):
+        if prune and hold_removals:
+            if in_scope:
+                held.append(f"'{a.display_name}' ({a.id}, {why})")
+        elif prune:  # every removal, so that the name checks below see the names it frees; scoped after
+            plan.actions.append(Action(owner, DELETE, a.display_name, a.id, note=why, purge=purge or duplicate))
+        elif in_scope:
             plan.warnings.append(f"'{a.display_name}' ({a.id}) in the managed folder is {why}: "
                                  f"`apply --prune` removes it")
+    if held:
+        rows = ", ".join(broken[:10]) + (f" and {len(broken) - 10} more" if len(broken) > 10 else "")
+        plan.warnings.append(
+            f"nothing is removed while catalog rows are in ERROR ({rows}): a broken row can make its deployed "
+            f"alert look unclaimed. Kept: {'; '.join(held)}. Fix the rows and run again, or pass --force-prune to "
+            f"remove them anyway (an alert whose alert_id marker names a catalog row is never removed).")
     _refuse_taken_names(plan, managed)
     if scope is not None:
         plan.actions = [a for a in plan.actions if scope(a.alert_id)]
@@ -353,8 +417,14 @@ def _refuse_taken_names(plan: Plan, managed: list[AlertV2]) -> None:
 
 
 def _add_notes(plan: Plan, desired: list[DesiredAlert]) -> None:
+    """Notes on what this plan changes, so that they are said once per change rather than on every
+    plan: run_as when it creates alerts without one, notify-once for the alerts it creates or whose
+    notification it changes."""
+    created = {a.alert_id for a in plan.actions if a.action == CREATE}
+    renotified = created | {a.alert_id for a in plan.actions if a.action == UPDATE
+                            and any(p.startswith("evaluation.notification") for p in a.changed_fields)}
     deployable = [d for d in desired if d.alert is not None]
-    if any(d.alert.run_as is None for d in deployable):
+    if any(d.alert.run_as is None and d.alert_id in created for d in deployable):
         plan.notes.append("alerts_run_as is not set: new alerts run as the identity that deploys them, and deployed "
                           "alerts keep whoever they run as. Set the dbt var alerts_run_as (a service principal's "
                           "application id) per target to manage it; that identity needs SELECT on the tables the "
@@ -362,7 +432,8 @@ def _add_notes(plan: Plan, desired: list[DesiredAlert]) -> None:
     once = []
     for d in deployable:
         n = d.alert.evaluation.notification if d.alert.evaluation else None
-        if n is not None and n.subscriptions and not n.retrigger_seconds and not n.notify_on_ok:
+        if d.alert_id in renotified and n is not None and n.subscriptions and not n.retrigger_seconds \
+                and not n.notify_on_ok:
             once.append(d.alert_id)
     if once:
         plan.notes.append(f"{len(once)} alert(s) notify once per trigger (no retrigger_seconds, no notify_on_ok): "

@@ -79,7 +79,15 @@ def resolve_selection(select: Sequence[str], state: Path | None, artifacts: Arti
     # Only a bare state:modified compares configs; .body / .macros / ... do not (dbt's state method).
     compares_configs = any(re.search(r"state:modified(?![.\w])", selector) for selector in selectors)
     warning = state_target_warning(state, artifacts) if state is not None and compares_configs else None
-    nodes = dbt_ls(artifacts, options, selectors, state)
+    nodes, unmatched = dbt_ls(artifacts, options, selectors, state)
+    # A bare word that is neither an alert id nor any node is a mistyped id (as in `evaluate
+    # --select`); a method selector that matches nothing (state:modified+ of a change that touches
+    # no alert) is a valid, empty selection.
+    mistyped = [s for s in selectors if s in unmatched and ":" not in s]
+    if mistyped:
+        raise ConfigError(f"--select: no alert {', '.join(mistyped)} in {artifacts.catalog_path.name}, and no dbt node "
+                          f"matches {'them' if len(mistyped) > 1 else 'it'} as a selector; the catalog's alert ids "
+                          f"are {_some(sorted(known))}")
     project = artifacts.project_name
     if any(n.get("unique_id") in {f"seed.{project}.{s}" for s in CATALOG_SEEDS} for n in nodes):
         return Selection(tuple(tokens), None, warning)
@@ -111,8 +119,14 @@ def state_target_warning(state: Path, artifacts: Artifacts) -> str | None:
     return None
 
 
-def dbt_ls(artifacts: Artifacts, options: BuildOptions, selectors: list[str], state: Path | None) -> list[dict]:
-    """dbt's own `ls` of the selectors: [{"unique_id", "resource_type", "name"}]."""
+def _some(ids: list[str], shown: int = 10) -> str:
+    return ", ".join(ids[:shown]) + (f" ... ({len(ids)} in all)" if len(ids) > shown else "") if ids else "(none)"
+
+
+def dbt_ls(artifacts: Artifacts, options: BuildOptions, selectors: list[str],
+           state: Path | None) -> tuple[list[dict], set[str]]:
+    """dbt's own `ls` of the selectors: ([{"unique_id", "resource_type", "name"}], the selectors
+    dbt reported as matching no node)."""
     from dbt.cli.main import dbtRunner
 
     from .evaluate.backtest import build_args, build_vars
@@ -133,9 +147,12 @@ def dbt_ls(artifacts: Artifacts, options: BuildOptions, selectors: list[str], st
     if state is not None:
         args += ["--state", str(state)]
     errors: list[str] = []
+    unmatched: set[str] = set()
 
     def collect(event) -> None:
-        if getattr(event.info, "level", "") in ("error", "warn") and event.info.msg:
+        if event.info.name == "NoNodesForSelectionCriteria":  # dbt's warning for a criterion matching nothing
+            unmatched.add(event.data.spec_raw)
+        elif getattr(event.info, "level", "") in ("error", "warn") and event.info.msg:
             errors.append(" ".join(str(event.info.msg).split()))
 
     with tempfile.TemporaryDirectory(prefix="alert-sync-select-") as work:
@@ -149,4 +166,4 @@ def dbt_ls(artifacts: Artifacts, options: BuildOptions, selectors: list[str], st
     if not result.success:
         detail = "; ".join(e for e in errors if e) or " ".join(str(result.exception or "unknown error").split())
         raise ConfigError(f"--select {' '.join(selectors)}: dbt ls failed: {detail}")
-    return [json.loads(line) for line in result.result or []]
+    return [json.loads(line) for line in result.result or []], unmatched

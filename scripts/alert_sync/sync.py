@@ -22,15 +22,15 @@ from .catalog import read_catalog, read_destinations
 from .destinations import WRITES as DESTINATION_WRITES, DestinationAction, apply_destinations, plan_destinations
 from .desired import ChannelResolver, DeploySettings, build_desired
 from .errors import ConfigError, describe
+from .identity import marked_alert_id
 from .lock import WorkspaceLock
-from .plan import CREATE, DELETE, LIST_PAGE_SIZE, UPDATE, Plan, complete_listing, make_plan
+from .plan import CREATE, DELETE, LIST_PAGE_SIZE, WRITES, Plan, complete_listing, make_plan
 from .project import Artifacts, BuildOptions, build_target_name, load_artifacts
 from .retry import call_with_retries
 from .summary import summarize
 from .target_process import TargetError, TargetInfo, TargetProcess
 from .workspace_paths import folder_key
 
-WRITES = (CREATE, UPDATE, DELETE)
 
 
 @dataclass
@@ -39,6 +39,7 @@ class Options(BuildOptions):
     warehouse_id: str | None = None
     parent_path: str | None = None
     prune: bool = False
+    force_prune: bool = False  # with prune: remove even while catalog rows are in ERROR
     trash_only: bool = False  # with prune: trash (restorable for 30 days) instead of purging
     dry_run: bool = False
     success_threshold: float = 0.9
@@ -176,11 +177,13 @@ def compute_plan(ctx: Context, log: Callable[[str], None],
         listed = call_with_retries(lambda: list(ctx.client.alerts_v2.list_alerts(page_size=LIST_PAGE_SIZE)))
         desired = build_desired(rows, ctx.artifacts.alert_nodes, ctx.settings, resolver)
         refuse_foreign_run_as_user(ctx, desired)
-        # Recorded ids can only match alerts of the managed folder: with none there (a first
-        # deploy), the plan does not need them, nor the dbt target they are read from.
+        # Recorded ids only adopt alerts of the managed folder that carry no alert_id marker
+        # (deployed before it, identity.py): with none there (a first deploy, or every alert
+        # marked), the plan does not need them, nor the dbt target they are read from.
         folder = folder_key(ctx.settings.parent_path)
-        managed = any(folder_key(a.parent_path) == folder for a in listed if a.parent_path)
-        recorded = read_recorded_ids(ctx, log) if managed or any(not a.parent_path for a in listed) else {}
+        unmarked = any(marked_alert_id(a.query_text) is None for a in listed
+                       if not a.parent_path or folder_key(a.parent_path) == folder)
+        recorded = read_recorded_ids(ctx, log) if unmarked else {}
         existing, fetched = complete_listing(listed, desired, ctx.settings.parent_path, recorded,
                                              lambda alert_id: call_with_retries(
                                                  lambda: ctx.client.alerts_v2.get_alert(alert_id)))
@@ -189,8 +192,9 @@ def compute_plan(ctx: Context, log: Callable[[str], None],
                           "DATABRICKS_TOKEN or --profile, and that you may manage alerts.") from exc
     except Exception as exc:  # unreachable host, persistent 5xx: nothing was attempted
         raise ConfigError(f"Cannot read the workspace's alerts from {ctx.client.config.host}: {describe(exc)}") from exc
-    plan = make_plan(desired, existing, ctx.settings.parent_path, recorded, ctx.options.prune,
-                     purge=not ctx.options.trash_only, scope=selection.covers if selection else None)
+    plan = make_plan(desired, existing, ctx.settings.parent_path, recorded, ctx.options.prune or ctx.options.force_prune,
+                     purge=not ctx.options.trash_only, scope=selection.covers if selection else None,
+                     force_prune=ctx.options.force_prune)
     plan.destinations = destination_actions
     if selection is not None:
         chosen = "every alert (a catalog seed is selected)" if selection.alert_ids is None else \
