@@ -260,7 +260,7 @@ def test_bad_destination_rows_fail_dbt_build_naming_the_destination_the_field_an
 def test_a_destination_whose_type_differs_from_the_workspace_is_an_error_of_the_plan(project, workspace, secrets):
     workspace.add_destination("Data Quality Webhook", "SLACK")
     run = alert_sync(project, "plan", *LOCAL, "--json")
-    assert run.exit_code == 0
+    assert run.exit_code == 1  # the plan holds ERRORs
     action = next(a for a in run.json["destinations"]["actions"] if a["destination_id"] == "data_quality_webhook")
     assert action["action"] == "ERROR" and "is a SLACK destination, the seed says WEBHOOK" in action["error"]
     errors = {a["alert_id"] for a in run.json["actions"] if a["action"] == "ERROR"}

@@ -144,7 +144,7 @@ def build(project: DbtProject) -> None:
         assert result.ok, result.output[-5000:]
 
 
-def test_imported_alerts_round_trip_to_a_plan_that_writes_nothing(host, emulator):
+def test_imported_alerts_round_trip_to_a_plan_that_only_adds_their_id_line(host, emulator):
     slack = emulator.add_destination("Ops Slack #alerts", "SLACK")["id"]
     oncall = emulator.add_destination("On-call email", "EMAIL")["id"]
     created = make_folder(emulator, varied_alerts(slack, oncall))
@@ -175,9 +175,10 @@ def test_imported_alerts_round_trip_to_a_plan_that_writes_nothing(host, emulator
     plan = alert_sync(host, "plan", *LOCAL, "--parent-path", FOLDER, "--json")
     assert plan.exit_code == 0, plan.stdout + plan.stderr
     summary = plan.json["summary"]
-    assert (summary["created"], summary["updated"], summary["deleted"], summary["errors"]) == (0, 0, 0, 0), \
-        [a for a in plan.json["actions"] if a["action"] != "NOOP"]
-    assert summary["unchanged"] == len(created)
+    # Adopted as they are: the only change is the identity line each deployed alert carries (identity.py).
+    assert (summary["created"], summary["updated"], summary["deleted"], summary["errors"]) == \
+        (0, len(created), 0, 0), [a for a in plan.json["actions"] if a["action"] != "NOOP"]
+    assert all(a["changed_fields"] == ["alert_id_marker"] for a in plan.json["actions"])
     assert {a["databricks_alert_id"] for a in plan.json["actions"]} == set(before)
     assert all(d["action"] == "NOOP" for d in plan.json["destinations"]["actions"])
     assert {a["id"]: a for a in emulator.alerts()} == before  # import and plan wrote nothing to the workspace
@@ -215,6 +216,28 @@ def test_compiled_models_are_the_queries_exactly(host, emulator):
         assert compiled.strip() == created[a["display_name"]].query_text.strip(), a["display_name"]
 
 
+def test_an_alert_another_dbt_project_deployed_keeps_its_alert_id_and_is_adopted_unchanged(host, emulator):
+    """Its first query line names its catalog row (identity.py): the row keeps that id, the model
+    holds the query without the line, and the plan after the build changes nothing."""
+    sql = "select count(*) as failures from (select 1) as t"
+    marked, other = make_folder(emulator, [
+        alert("[WARNING] Failed Jobs", f"-- dbt_alerts alert_id: REL-042\n{sql}", col("failures"),
+              ComparisonOperator.GREATER_THAN, value(double_value=3.0)),
+        alert("[INFO] Unmarked", "select 1 as n", col("n"), ComparisonOperator.EQUAL, value(double_value=1.0))])
+    run = import_(host, "--from-path", FOLDER, "--domain", "RELIABILITY", "--json")
+    assert run.exit_code == 0, run.stderr
+    ids = {a["display_name"]: a for a in run.json["alerts"]}
+    assert ids[marked.display_name]["alert_id"] == "REL-042"
+    assert ids[other.display_name]["alert_id"] == "RELIABILITY-001"  # the usual numbering for the others
+    model = (host.path / ids[marked.display_name]["model_path"]).read_text()
+    assert "alert_id" not in model and sql in model
+    build(host)
+    plan = alert_sync(host, "plan", *LOCAL, "--parent-path", FOLDER, "--json")
+    actions = {a["alert_id"]: a for a in plan.json["actions"]}
+    assert actions["REL-042"]["action"] == "NOOP" and actions["REL-042"]["databricks_alert_id"] == marked.id
+    assert actions["RELIABILITY-001"]["changed_fields"] == ["alert_id_marker"]
+
+
 def test_a_query_the_dbt_target_cannot_run_fails_dbt_build_naming_it_and_costs_nothing_else(host, emulator):
     make_folder(emulator, [
         alert("[WARNING] Spark Only", "select explode(array(1, 2)) as n lateral view x", col("n"),
@@ -230,7 +253,7 @@ def test_a_query_the_dbt_target_cannot_run_fails_dbt_build_naming_it_and_costs_n
     actions = {a["display_name"]: a for a in plan.json["actions"]}
     assert actions["[WARNING] Spark Only"]["action"] == "ERROR"
     assert "model 'spark_only' error" in actions["[WARNING] Spark Only"]["error"]
-    assert actions["[INFO] Portable"]["action"] == "NOOP"
+    assert actions["[INFO] Portable"]["changed_fields"] == ["alert_id_marker"]  # adopted; gains its id line
 
 
 def test_dry_run_prints_what_it_would_write_and_writes_nothing(host, emulator):
