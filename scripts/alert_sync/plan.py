@@ -322,7 +322,8 @@ def make_plan(desired: list[DesiredAlert], existing: Iterable[AlertV2], parent_p
                                        note="deployed copy left as it is" if match else None))
         elif not d.enabled:
             if match and prune and hold_removals:
-                held.append(f"'{match.display_name}' ({match.id}, disabled catalog row {d.alert_id})")
+                if scope is None or scope(d.alert_id):
+                    held.append(f"'{match.display_name}' ({match.id}, disabled catalog row {d.alert_id})")
                 plan.actions.append(Action(d.alert_id, NOOP, d.display_name, existing_id, skipped=True,
                                            note="disabled in the catalog; deployed copy kept (catalog rows in ERROR)"))
             elif match and prune:
