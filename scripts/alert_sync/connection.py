@@ -16,17 +16,17 @@ HTTP_TIMEOUT and RETRY_TIMEOUT below.
 What the SDK lacks, written here: it retries a refused connection for the whole retry budget
 (``_is_retryable``: "cannot connect", meant for glitches of a workspace that works), so a wrong
 DATABRICKS_HOST or a stopped emulator would only be reported minutes later. Until the workspace
-has answered once, alert-sync gives connection failures and timeouts at most UNREACHABLE_AFTER
-seconds (or the retry timeout, when shorter) and then stops with `Unreachable`, naming the host
-and what to check. Once it has answered, the SDK's own retries apply unchanged. Connecting (TCP,
-TLS through a proxy) gets at most CONNECT_TIMEOUT seconds of the HTTP timeout.
+has answered once, alert-sync tries to connect for at most UNREACHABLE_AFTER seconds (or the
+retry timeout, when shorter), waits for the first answer at most the HTTP timeout, and then stops
+with `Unreachable`, naming the host and what to check. Once it has answered, the SDK's own
+retries apply unchanged. Connecting (TCP, TLS through a proxy) gets at most CONNECT_TIMEOUT
+seconds of the HTTP timeout.
 """
 
 from __future__ import annotations
 
 import configparser
 import os
-import threading
 import time
 from pathlib import Path
 
@@ -70,32 +70,39 @@ def unreachable_message(host: str, exc: BaseException, seconds: float, http_time
 
 
 class BoundedAdapter(HTTPAdapter):
-    """requests' adapter, with a connect timeout and the unreachable rule of this module's doc."""
+    """requests' adapter, with a connect timeout and the unreachable rule of this module's doc.
+
+    Before the workspace has answered, its failures never reach the SDK's retry loop (whose
+    budget is the long one): a GET that cannot connect is tried again here for `unreachable_after`
+    seconds; a request that got no answer within the HTTP timeout is not (it may have been
+    received). Either ends in `Unreachable`."""
 
     def __init__(self, host: str, unreachable_after: float, **kwargs):
         super().__init__(**kwargs)
         self.host = host
         self.unreachable_after = unreachable_after
         self.answered = False  # the workspace has answered a request (any status)
-        self.first_attempt: float | None = None
-        self._lock = threading.Lock()
 
     def send(self, request, timeout=None, **kwargs):
-        with self._lock:
-            if self.first_attempt is None:
-                self.first_attempt = time.monotonic()
         read = timeout if isinstance(timeout, (int, float)) else None
         if read is not None:  # the SDK passes one number, http_timeout_seconds (_BaseClient._perform)
             timeout = (min(CONNECT_TIMEOUT, read), read)
-        try:
-            response = super().send(request, timeout=timeout, **kwargs)
-        except (requests.ConnectionError, requests.Timeout) as exc:
-            waited = time.monotonic() - self.first_attempt
-            if not self.answered and waited >= self.unreachable_after:
-                raise Unreachable(unreachable_message(self.host, exc, waited, read or 0)) from exc
-            raise  # the SDK retries it
-        self.answered = True
-        return response
+        if self.answered:
+            return super().send(request, timeout=timeout, **kwargs)
+        started, pause = time.monotonic(), 0.5
+        while True:
+            try:
+                response = super().send(request, timeout=timeout, **kwargs)
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                waited = time.monotonic() - started
+                if (isinstance(exc, requests.ReadTimeout) or request.method not in ("GET", "HEAD")
+                        or waited + pause > self.unreachable_after):
+                    raise Unreachable(unreachable_message(self.host, exc, waited, read or 0)) from exc
+                time.sleep(pause)
+                pause = min(2 * pause, 2.0)
+                continue
+            self.answered = True
+            return response
 
 
 def set_in_config_file() -> set[str]:
