@@ -71,7 +71,8 @@ def workspace_options(fn: Callable) -> Callable:
     return connection_options(_apply_options(fn, [
         click.option("--warehouse-id", default=None,
                      help="SQL warehouse the alerts run on. Default: $DATABRICKS_WAREHOUSE_ID, else the dbt_alerts "
-                          "setting alerts_warehouse_id, else the warehouse in the dbt target's http_path."),
+                          "setting alerts_warehouse_id, else the warehouse in the dbt target's http_path. A plan "
+                          "that creates or updates alerts checks that it exists (one GET per run)."),
         click.option("--parent-path", default=None,
                      help="Managed workspace folder of this target's alerts. Default: the dbt_alerts setting "
                           "alerts_parent_path, else /Workspace/Shared/dbt_alerts/<project>/<target>. Nothing "
@@ -391,7 +392,8 @@ skipped. Names that make the same model name get _2, _3, ... After `dbt seed` an
 `alert-sync plan --parent-path <the folder>` shows every imported alert unchanged.
 
 Exit codes: 0 imported (clashes included); 1 some alert could not be imported (see the report);
-2 nothing imported (no such folder, no alerts in it, workspace or project errors).
+2 nothing imported (no such folder, no alerts in it, a --domain the project does not accept, workspace or
+project errors).
 """
 
 
@@ -400,7 +402,8 @@ Exit codes: 0 imported (clashes included); 1 some alert could not be imported (s
               help="Workspace folder holding the alerts, e.g. /Workspace/Shared/team/alerts (its subfolders are not "
                    "read).")
 @click.option("--domain", required=True,
-              help="agent_domain of the imported rows (one of the accepted domains, setting alerts_accepted_domains).")
+              help="agent_domain of the imported rows: one of the domains the project accepts (setting "
+                   "alerts_accepted_domains); another is refused before anything is read or written.")
 @click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where the alert models go, relative to the project dir. Default: <first model path>/alerts/<domain "
                    "in lower case>.")
