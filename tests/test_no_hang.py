@@ -262,3 +262,32 @@ def test_imports_default_domains_are_the_packages_default():
     macro = (REPO / "macros" / "config" / "alerts_default_config.sql").read_text()
     listed = re.search(r"'alerts_accepted_domains':\s*\[([^\]]*)\]", macro).group(1)
     assert tuple(re.findall(r"'(\w+)'", listed)) == DEFAULT_ACCEPTED_DOMAINS
+
+
+# --- the apply lock: no endless "try again at once" ------------------------------------------------------
+
+def test_a_lock_that_exists_yet_reads_as_absent_is_given_up_after_a_few_tries():
+    from databricks.sdk.errors import NotFound, ResourceAlreadyExists
+
+    from alert_sync.errors import ConfigError
+    from alert_sync.lock import WorkspaceLock
+
+    class Workspace:  # a service that disagrees with itself: create says exists, read says not found
+        writes = 0
+
+        def mkdirs(self, path):
+            pass
+
+        def import_(self, path, **kwargs):
+            Workspace.writes += 1
+            raise ResourceAlreadyExists("exists")
+
+        def export(self, path):
+            raise NotFound("gone")
+
+    class Client:
+        workspace = Workspace()
+
+    with pytest.raises(ConfigError, match="reads as absent"):
+        WorkspaceLock(Client(), "/Workspace/Shared/f", "run-1", wait_seconds=0).acquire()
+    assert Workspace.writes == 11
