@@ -16,6 +16,7 @@ from typing import Any, Callable
 import click
 
 from .destinations import destination_lines, destination_summary
+from .connection import HTTP_TIMEOUT, RETRY_TIMEOUT, UNREACHABLE_AFTER
 from .errors import ConfigError
 from .output import action_json, action_lines, plan_summary, render_plan, render_plan_markdown
 from .sync import Options, exit_code, prepare, compute_plan, run_apply
@@ -47,15 +48,31 @@ def json_option(help: str = "Print exactly one JSON object on stdout; human outp
     return click.option("--json", "as_json", is_flag=True, help=help)
 
 
-def workspace_options(fn: Callable) -> Callable:
-    """The workspace and how to change it (plan and apply)."""
+def connection_options(fn: Callable) -> Callable:
+    """Which workspace, and how long to wait for it (every command that calls the workspace)."""
     return _apply_options(fn, [
         click.option("--profile", "databricks_profile", default=None,
                      help="Databricks config profile (~/.databrickscfg). Default: databricks-sdk's auth chain "
                           "(DATABRICKS_HOST/DATABRICKS_TOKEN, OAuth, ...)."),
+        click.option("--http-timeout", type=click.FloatRange(min=0, min_open=True), default=None, metavar="SECONDS",
+                     help=f"Seconds a workspace request may wait for its answer (databricks-sdk's "
+                          f"http_timeout_seconds). Default: the config profile's http_timeout_seconds, else "
+                          f"{HTTP_TIMEOUT:g}."),
+        click.option("--retry-timeout", type=click.IntRange(min=1), default=None, metavar="SECONDS",
+                     help=f"Seconds databricks-sdk retries one call on 429/503, connection errors and timeouts "
+                          f"(its retry_timeout_seconds) before giving up. Default: the config profile's "
+                          f"retry_timeout_seconds, else {RETRY_TIMEOUT}. A workspace that has not answered yet is "
+                          f"given up after {UNREACHABLE_AFTER:g} s (or this, when shorter): exit 2, naming the host."),
+    ])
+
+
+def workspace_options(fn: Callable) -> Callable:
+    """The workspace and how to change it (plan and apply)."""
+    return connection_options(_apply_options(fn, [
         click.option("--warehouse-id", default=None,
                      help="SQL warehouse the alerts run on. Default: $DATABRICKS_WAREHOUSE_ID, else the dbt_alerts "
-                          "setting alerts_warehouse_id, else the warehouse in the dbt target's http_path."),
+                          "setting alerts_warehouse_id, else the warehouse in the dbt target's http_path. A plan "
+                          "that creates or updates alerts checks that it exists (one GET per run)."),
         click.option("--parent-path", default=None,
                      help="Managed workspace folder of this target's alerts. Default: the dbt_alerts setting "
                           "alerts_parent_path, else /Workspace/Shared/dbt_alerts/<project>/<target>. Nothing "
@@ -84,7 +101,7 @@ def workspace_options(fn: Callable) -> Callable:
                      help="Send again the secret (webhook URL, integration key) of every destination of the "
                           "destinations seed that has a secret_env, read from that environment variable. The "
                           "workspace never returns secrets, so a changed secret is not seen otherwise."),
-    ])
+    ]))
 
 
 def _common(fn: Callable) -> Callable:
@@ -101,7 +118,8 @@ def _options(kwargs: dict[str, Any]) -> Options:
         max_rps=kwargs["max_rps"] or None,
         allow_non_databricks_manifest=kwargs["allow_non_databricks_manifest"],
         lock_wait=kwargs.get("lock_wait", 300), rotate_secrets=kwargs["rotate_secrets"],
-        select=tuple(kwargs.get("select") or ()), state=kwargs.get("state"))
+        select=tuple(kwargs.get("select") or ()), state=kwargs.get("state"),
+        http_timeout=kwargs["http_timeout"], retry_timeout=kwargs["retry_timeout"])
 
 
 class Console:
@@ -398,7 +416,8 @@ skipped. Names that make the same model name get _2, _3, ... After `dbt seed` an
 `alert-sync plan --parent-path <the folder>` shows every imported alert unchanged.
 
 Exit codes: 0 imported (clashes included); 1 some alert could not be imported (see the report);
-2 nothing imported (no such folder, no alerts in it, workspace or project errors).
+2 nothing imported (no such folder, no alerts in it, a --domain the project does not accept, workspace or
+project errors).
 """
 
 
@@ -407,7 +426,8 @@ Exit codes: 0 imported (clashes included); 1 some alert could not be imported (s
               help="Workspace folder holding the alerts, e.g. /Workspace/Shared/team/alerts (its subfolders are not "
                    "read).")
 @click.option("--domain", required=True,
-              help="agent_domain of the imported rows (one of the accepted domains, setting alerts_accepted_domains).")
+              help="agent_domain of the imported rows: one of the domains the project accepts (setting "
+                   "alerts_accepted_domains); another is refused before anything is read or written.")
 @click.option("--models-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where the alert models go, relative to the project dir. Default: <first model path>/alerts/<domain "
                    "in lower case>.")
@@ -417,9 +437,7 @@ Exit codes: 0 imported (clashes included); 1 some alert could not be imported (s
 @click.option("--dry-run", is_flag=True, help="Print what would be written; write nothing.")
 @click.option("--project-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
               show_default=True, help="dbt project directory (its dbt_project.yml says where models and seeds are).")
-@click.option("--profile", "databricks_profile", default=None,
-              help="Databricks config profile (~/.databrickscfg). Default: databricks-sdk's auth chain "
-                   "(DATABRICKS_HOST/DATABRICKS_TOKEN, OAuth, ...).")
+@connection_options
 @json_option('Print exactly one JSON object on stdout: {"from_path", "dry_run", "catalog_path", "destinations_path", '
              '"alerts": [{"display_name", "databricks_alert_id", "status" (WRITTEN, CLASH, SKIPPED), "alert_id", '
              '"model", "model_path", "reason", "warnings"}], "destination_rows", "notes", "warehouses", "summary"}; '
@@ -434,8 +452,9 @@ def import_(**kwargs: Any) -> None:
         options = ImportOptions(from_path=kwargs["from_path"], domain=kwargs["domain"],
                                 project_dir=kwargs["project_dir"], models_dir=kwargs["models_dir"],
                                 id_prefix=kwargs["id_prefix"], dry_run=kwargs["dry_run"])
-        client = workspace_client(Options(profile=kwargs["databricks_profile"]))
-        result = run_import(client, options)
+        result = run_import(lambda: workspace_client(Options(
+            profile=kwargs["databricks_profile"], http_timeout=kwargs["http_timeout"],
+            retry_timeout=kwargs["retry_timeout"])), options)
         for line in result_lines(result, options.project_dir):
             console.say(line)
         console.emit_json(result.as_json())

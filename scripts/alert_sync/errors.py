@@ -37,4 +37,6 @@ def describe(exc: BaseException | str) -> str:
     error_code when the text lacks it (databricks-sdk errors carry one)."""
     code = getattr(exc, "error_code", None)
     text = " ".join(str(exc).split()) or type(exc).__name__
+    if isinstance(exc, TimeoutError) and exc.__cause__ is not None:  # databricks-sdk's retry budget is spent
+        text = f"{text} of retries (--retry-timeout), the last error: {describe(exc.__cause__)}"
     return f"{code}: {text}" if code and code not in text else text

@@ -106,11 +106,17 @@ class ImportResult:
 
 # --- the project ------------------------------------------------------------------------------
 
+# The default of the setting alerts_accepted_domains (dbt_alerts.alerts_default_config(), where
+# defaults live; tests/test_no_hang.py holds the two equal): import reads the project without dbt.
+DEFAULT_ACCEPTED_DOMAINS = ("COST", "SECURITY", "PERFORMANCE", "RELIABILITY", "QUALITY")
+
+
 class ProjectLayout(NamedTuple):
     model_paths: list[Path]
     seed_paths: list[Path]
     snapshot_paths: list[Path]
     display_name_prefix: str  # the setting alerts_display_name_prefix when dbt_project.yml sets it plainly
+    accepted_domains: tuple[str, ...] | None  # alerts_accepted_domains; None: set with Jinja, not known here
 
 
 def project_layout(project_dir: Path) -> ProjectLayout:
@@ -127,11 +133,29 @@ def project_layout(project_dir: Path) -> ProjectLayout:
         raise ConfigError(f"{path} is not valid YAML: {exc}") from exc
     variables = config.get("vars") or {}
     package_vars = variables.get("dbt_alerts") if isinstance(variables.get("dbt_alerts"), dict) else {}
-    prefix = package_vars.get("alerts_display_name_prefix", variables.get("alerts_display_name_prefix")) or ""
+
+    def setting(name: str, default: Any) -> Any:
+        return package_vars.get(name, variables.get(name, default))
+
+    prefix = setting("alerts_display_name_prefix", "") or ""
     prefix = prefix if isinstance(prefix, str) and "{" not in prefix else ""
+    domains = setting("alerts_accepted_domains", DEFAULT_ACCEPTED_DOMAINS)
+    domains = tuple(str(d).strip().upper() for d in domains) if isinstance(domains, (list, tuple)) and not any(
+        "{" in str(d) for d in domains) else None
     paths = {key: [project_dir / p for p in config.get(key) or [default]]
              for key, default in (("model-paths", "models"), ("seed-paths", "seeds"), ("snapshot-paths", "snapshots"))}
-    return ProjectLayout(paths["model-paths"], paths["seed-paths"], paths["snapshot-paths"], prefix)
+    return ProjectLayout(paths["model-paths"], paths["seed-paths"], paths["snapshot-paths"], prefix, domains)
+
+
+def check_domain(domain: str, layout: ProjectLayout, project_dir: Path) -> None:
+    """--domain must be one the project accepts: dbt build would fail every imported row otherwise
+    (macros/catalog/catalog_row_problems.sql)."""
+    if layout.accepted_domains is None or domain in layout.accepted_domains:
+        return
+    raise ConfigError(f"--domain {domain}: the project accepts the domains {', '.join(layout.accepted_domains)} "
+                      f"(setting alerts_accepted_domains): pick one of them, or add {domain} to "
+                      f"alerts_accepted_domains under vars: dbt_alerts: in {project_dir / 'dbt_project.yml'}. "
+                      f"Nothing was imported.")
 
 
 def seed_file(seed_paths: list[Path], name: str) -> Path:
@@ -328,12 +352,14 @@ def list_folder(w: WorkspaceClient, from_path: str) -> list[AlertV2]:
     return out
 
 
-def run_import(w: WorkspaceClient, options: ImportOptions) -> ImportResult:
+def run_import(workspace: Callable[[], WorkspaceClient], options: ImportOptions) -> ImportResult:
+    """Checks the project first, then makes the workspace client (`workspace()`) and imports."""
     domain = options.domain.strip().upper()
     if not domain:
         raise ConfigError("--domain is empty: give the agent_domain of the imported alerts, e.g. COST")
     prefix = (options.id_prefix or domain).strip()
     layout = project_layout(options.project_dir)
+    check_domain(domain, layout, options.project_dir)
     model_paths, seed_paths = layout.model_paths, layout.seed_paths
     models_dir = options.models_dir or model_paths[0] / "alerts" / domain.lower()
     if not models_dir.is_absolute():
@@ -347,6 +373,7 @@ def run_import(w: WorkspaceClient, options: ImportOptions) -> ImportResult:
                           f"{','.join(CATALOG_COLUMNS)} (fix it before importing into it)")
     dest_header, dest_rows = read_rows(destinations_path)
 
+    w = workspace()
     try:
         alerts = list_folder(w, options.from_path)
         if not alerts:

@@ -87,12 +87,19 @@ class WorkspaceLock:
         self.w.workspace.mkdirs(self.folder)
         deadline = _now() + self.wait_seconds
         announced = False
+        at_once = 10  # tries again at once (released or stale): bounded, should the service disagree with itself
         while True:
             try:
                 self._write(overwrite=False)
                 break
             except ResourceAlreadyExists:
                 holder = self._holder()
+                if holder is None or self._is_stale(holder):
+                    at_once -= 1
+                    if at_once < 0:
+                        raise ConfigError(f"Cannot take the alert-sync lock {self.path}: creating it says it exists, "
+                                          f"yet it reads as {'absent' if holder is None else 'stale'}. Try again "
+                                          f"later.")
                 if holder is None:
                     continue  # released meanwhile: try again at once
                 if self._is_stale(holder):

@@ -1,9 +1,12 @@
 """alert-sync's one retry loop, for the failures databricks-sdk leaves to its callers.
 
-databricks-sdk retries 429/503 (after Retry-After) and connection errors on every call itself. It
-does not retry 500/502/504 or a timeout, whose outcome is unknown: the server may have done the
-work. alert-sync retries those only where repeating is safe (reads, PATCH with the same body,
-trash) and, for creates, only after looking for the alert that may have landed (apply.py).
+databricks-sdk retries 429/503 (after Retry-After), connection errors and timeouts on every call
+itself, for its retry_timeout_seconds, then raises TimeoutError [_base_client.py _is_retryable,
+retries.py]: that budget is spent, so alert-sync never retries a TimeoutError (five rounds of it
+made an unreachable host cost 25 minutes). The SDK does not retry 500/502/504, whose outcome is
+unknown: the server may have done the work. alert-sync retries those only where repeating is safe
+(reads, PATCH with the same body, trash) and, for creates, only after looking for the alert that
+may have landed (apply.py).
 
 Written here rather than with databricks-sdk's `retries.retried`: that decorator sleeps 1-10 s
 (plus jitter) per attempt and ends in a TimeoutError that hides the service's error, where an
@@ -37,13 +40,13 @@ def backoff(attempt: int) -> float:
 
 def call_with_retries(fn: Callable[[], T], retryable: Callable[[BaseException], bool] = outcome_unknown,
                       retries: int = RETRIES, sleep: Callable[[float], None] | None = None) -> T:
-    """fn(), tried again up to `retries` times while it raises an error that `retryable` accepts;
-    the last error is raised as it was."""
+    """fn(), tried again up to `retries` times while it raises an error that `retryable` accepts
+    (never the SDK's TimeoutError: its retry budget is spent); the last error is raised as it was."""
     for attempt in range(retries + 1):
         try:
             return fn()
         except Exception as exc:
-            if attempt == retries or not retryable(exc):
+            if attempt == retries or isinstance(exc, TimeoutError) or not retryable(exc):
                 raise
             (sleep or time.sleep)(backoff(attempt))
     raise AssertionError("unreachable")

@@ -6,17 +6,15 @@ import os
 import re
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from datetime import datetime, timezone
 from typing import Any, Callable
 
 from databricks.sdk import WorkspaceClient
-from databricks.sdk.config import Config
-from databricks.sdk.errors import PermissionDenied, Unauthenticated
-from requests.adapters import HTTPAdapter
+from databricks.sdk.errors import NotFound, PermissionDenied, Unauthenticated
 
-from . import metrics
+from . import connection, metrics
 from .apply import ALERT_QUOTA, Applier, Result, folder_permission_hint
 from .catalog import read_catalog, read_destinations
 from .destinations import WRITES as DESTINATION_WRITES, DestinationAction, apply_destinations, plan_destinations
@@ -24,7 +22,7 @@ from .desired import ChannelResolver, DeploySettings, build_desired
 from .errors import ConfigError, describe
 from .identity import marked_alert_id
 from .lock import WorkspaceLock
-from .plan import CREATE, DELETE, LIST_PAGE_SIZE, WRITES, Plan, complete_listing, make_plan
+from .plan import CREATE, DELETE, ERROR, LIST_PAGE_SIZE, UPDATE, WRITES, Plan, complete_listing, make_plan
 from .project import Artifacts, BuildOptions, build_target_name, load_artifacts
 from .retry import call_with_retries
 from .summary import summarize
@@ -50,6 +48,8 @@ class Options(BuildOptions):
     rotate_secrets: bool = False  # resend every managed destination's secret (alert-sync cannot read them back)
     select: tuple[str, ...] = ()  # plan --select: alert ids and dbt selectors (selection.py)
     state: Path | None = None  # with --select state:...: the directory of the production manifest.json
+    http_timeout: float | None = None  # None: the config profile's http_timeout_seconds, else connection.py's default
+    retry_timeout: int | None = None  # None: the config profile's retry_timeout_seconds, else connection.py's default
 
 
 @dataclass
@@ -60,6 +60,8 @@ class Context:
     settings: DeploySettings
     client: WorkspaceClient
     dbt_target: TargetProcess  # reads the recorded ids and writes the metrics
+    warehouse_source: str = "--warehouse-id"  # where settings.warehouse_id came from, said when it is wrong
+    warehouse_check: tuple[str | None, str | None] | None = None  # check_warehouse's answer, once per run
 
     def close(self) -> None:
         self.dbt_target.close()
@@ -74,37 +76,28 @@ def warehouse_from_http_path(http_path: str | None) -> str | None:
     return m.group(1) if m else None
 
 
-def resolve_warehouse_id(options: Options, artifacts: Artifacts, target: Callable[[], TargetInfo]) -> str:
-    """--warehouse-id, else DATABRICKS_WAREHOUSE_ID, else var alerts_warehouse_id, else the target's http_path."""
-    for value in (options.warehouse_id, os.environ.get("DATABRICKS_WAREHOUSE_ID"),
-                  artifacts.settings.get("warehouse_id")):
+def resolve_warehouse_id(options: Options, artifacts: Artifacts, target: Callable[[], TargetInfo]
+                         ) -> tuple[str, str]:
+    """--warehouse-id, else DATABRICKS_WAREHOUSE_ID, else var alerts_warehouse_id, else the target's
+    http_path; with where it came from."""
+    for value, source in ((options.warehouse_id, "--warehouse-id"),
+                          (os.environ.get("DATABRICKS_WAREHOUSE_ID"), "the environment variable DATABRICKS_WAREHOUSE_ID"),
+                          (artifacts.settings.get("warehouse_id"), "the dbt_alerts setting alerts_warehouse_id")):
         if value:
-            return str(value)
-    from_http_path = warehouse_from_http_path(target().http_path)
+            return str(value), source
+    info = target()
+    from_http_path = warehouse_from_http_path(info.http_path)
     if from_http_path:
-        return from_http_path
+        return from_http_path, f"the http_path of dbt target '{info.name}'"
     raise ConfigError("No SQL warehouse for the alerts: pass --warehouse-id, set DATABRICKS_WAREHOUSE_ID, set the "
                       "dbt var alerts_warehouse_id, or use a dbt target whose http_path names a warehouse.")
 
 
 def workspace_client(options: Options) -> WorkspaceClient:
-    """databricks-sdk's default auth chain (env vars, config profiles, OAuth); --profile picks a profile.
-
-    Its connection pool holds a connection per apply worker (the SDK's default is 20).
-    """
-    pool = max(options.workers, 20)
-    try:
-        client = WorkspaceClient(config=Config(profile=options.profile, max_connection_pools=pool,
-                                               max_connections_per_pool=pool))
-    except Exception as exc:  # the SDK raises ValueError for "no auth configured" and friends
-        raise ConfigError(f"Cannot configure the Databricks workspace client: {exc}. Set DATABRICKS_HOST and "
-                          "DATABRICKS_TOKEN, or pass --profile with a ~/.databrickscfg profile.") from exc
-    if (client.config.host or "").startswith("http://"):
-        # The SDK sizes its pool for https:// only; a plain-http host (the emulator) would get requests'
-        # default of 10 and drop the connections of the other workers after each call.
-        session = client.api_client._api_client._session  # noqa: SLF001 - no public hook in databricks-sdk 0.77
-        session.mount("http://", HTTPAdapter(pool_connections=pool, pool_maxsize=pool, pool_block=True))
-    return client
+    """The workspace client of these options (connection.py: auth chain, --profile, bounded waits);
+    its connection pool holds a connection per apply worker."""
+    return connection.workspace_client(options.profile, options.http_timeout, options.retry_timeout,
+                                       pool=max(options.workers, 20))
 
 
 def prepare(options: Options, log: Callable[[str], None]) -> Context:
@@ -125,8 +118,9 @@ def prepare(options: Options, log: Callable[[str], None]) -> Context:
 
 def _prepare(options: Options, artifacts: Artifacts, target_name: str | None, dbt_target: TargetProcess) -> Context:
     target_name = target_name or dbt_target.info().name  # a manifest without alert models does not say
+    warehouse_id, warehouse_source = resolve_warehouse_id(options, artifacts, dbt_target.info)
     settings = DeploySettings(
-        warehouse_id=resolve_warehouse_id(options, artifacts, dbt_target.info),
+        warehouse_id=warehouse_id,
         parent_path=options.parent_path or artifacts.settings.get("parent_path")
         or default_parent_path(artifacts.project_name, target_name),
         display_name_prefix=artifacts.settings.get("display_name_prefix") or "",
@@ -134,7 +128,7 @@ def _prepare(options: Options, artifacts: Artifacts, target_name: str | None, db
         dialect=artifacts.adapter_type or "databricks",
     )
     client = workspace_client(options)
-    return Context(options, artifacts, target_name, settings, client, dbt_target)
+    return Context(options, artifacts, target_name, settings, client, dbt_target, warehouse_source)
 
 
 def read_recorded_ids(ctx: Context, log: Callable[[str], None]) -> dict[str, str]:
@@ -190,12 +184,15 @@ def compute_plan(ctx: Context, log: Callable[[str], None],
     except (PermissionDenied, Unauthenticated) as exc:
         raise ConfigError(f"The workspace refused the request ({describe(exc)}): check DATABRICKS_HOST / "
                           "DATABRICKS_TOKEN or --profile, and that you may manage alerts.") from exc
+    except ConfigError:
+        raise
     except Exception as exc:  # unreachable host, persistent 5xx: nothing was attempted
         raise ConfigError(f"Cannot read the workspace's alerts from {ctx.client.config.host}: {describe(exc)}") from exc
     plan = make_plan(desired, existing, ctx.settings.parent_path, recorded, ctx.options.prune or ctx.options.force_prune,
                      purge=not ctx.options.trash_only, scope=selection.covers if selection else None,
                      force_prune=ctx.options.force_prune)
     plan.destinations = destination_actions
+    check_warehouse(ctx, plan)
     if selection is not None:
         chosen = "every alert (a catalog seed is selected)" if selection.alert_ids is None else \
             f"{sum(1 for d in desired if selection.covers(d.alert_id))} of {len(desired)} catalog alert(s)"
@@ -209,6 +206,44 @@ def compute_plan(ctx: Context, log: Callable[[str], None],
         plan.warnings.append(f"this plan leaves {over} active alerts in the workspace, more than the {ALERT_QUOTA} it "
                              f"holds (trashed alerts count too): creates beyond that are refused")
     return plan
+
+
+def check_warehouse(ctx: Context, plan: Plan) -> None:
+    """The alerts' SQL warehouse exists: one GET per run, made only when the plan writes alerts (a
+    plan without writes sends no request for it). A warehouse the workspace does not have makes
+    every create and update an ERROR; one the deployer may not see (403) is a warning, since the
+    alerts may still run on it (CAN USE is enough for that)."""
+    if not any(a.action in (CREATE, UPDATE) for a in plan.actions):
+        return
+    if ctx.warehouse_check is None:  # apply plans up to three times: ask once
+        ctx.warehouse_check = warehouse_problem(ctx)
+    kind, message = ctx.warehouse_check
+    if kind == ERROR:
+        plan.actions = [replace(a, action=ERROR, error=message, changes=[],
+                                note="deployed copy left as it is" if a.databricks_alert_id else None)
+                        if a.action in (CREATE, UPDATE) else a for a in plan.actions]
+    elif message:
+        plan.warnings.append(message)
+
+
+def warehouse_problem(ctx: Context) -> tuple[str | None, str | None]:
+    """(ERROR, why) when the warehouse does not exist, (None, warning) when it cannot be checked,
+    else (None, None)."""
+    warehouse_id = ctx.settings.warehouse_id
+    try:
+        call_with_retries(lambda: ctx.client.warehouses.get(warehouse_id))
+    except NotFound as exc:  # ResourceDoesNotExist is a NotFound
+        return ERROR, (f"warehouse_id: the workspace has no SQL warehouse '{warehouse_id}' ({describe(exc)}); it "
+                       f"comes from {ctx.warehouse_source}. Fix it there, or pass the right one with --warehouse-id "
+                       f"(the id ends the warehouse's HTTP path: SQL Warehouses > the warehouse > Connection details).")
+    except PermissionDenied as exc:
+        return None, (f"cannot check the SQL warehouse '{warehouse_id}' ({describe(exc)}): the alerts run on it, "
+                      f"which needs CAN USE on it")
+    except ConfigError:
+        raise
+    except Exception as exc:  # 5xx after retries: the writes will say whether the warehouse is wrong
+        return None, f"cannot check the SQL warehouse '{warehouse_id}': {describe(exc)}"
+    return None, None
 
 
 def refuse_foreign_run_as_user(ctx: Context, desired: list) -> None:
