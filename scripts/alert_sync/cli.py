@@ -32,8 +32,11 @@ def dbt_options(fn: Callable) -> Callable:
     return _apply_options(fn, [
         click.option("--project-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
                      show_default=True, help="dbt project directory."),
-        click.option("--target-path", default="target", show_default=True,
-                     help="dbt target path (holds manifest.json and run_results.json of the last `dbt build`)."),
+        click.option("--target-path", default="target", show_default=True, envvar="DBT_TARGET_PATH",
+                     help="dbt target path, relative to the project dir: holds manifest.json and run_results.json of "
+                          "the last `dbt build` ($DBT_TARGET_PATH, as for dbt). Any later dbt command (parse, ls, "
+                          "compile, docs generate, an IDE's parse) rewrites them there: to deploy while those run, "
+                          "build into a path of its own (`dbt build --target-path target/deploy`) and pass it here."),
         click.option("--profiles-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
                      help="Directory of profiles.yml (default: $DBT_PROFILES_DIR, the project dir if it has one, "
                           "else ~/.dbt)."),
