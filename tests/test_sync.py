@@ -460,6 +460,41 @@ def test_missing_or_stale_artifacts_exit_2_asking_for_dbt_build(project, workspa
     assert workspace.counters()["writes"] == 0
 
 
+def test_a_dbt_parse_ls_or_docs_generate_after_the_build_is_named_with_the_pattern_that_avoids_it(project, workspace):
+    """The dbt loop: build, then the IDE parses (or `dbt ls`, `dbt docs generate`) in target/."""
+    for command, named in ((("parse",), "`dbt parse`, `dbt ls`, or an IDE"), (("ls",), "`dbt parse`, `dbt ls`"),
+                           (("docs", "generate"), "come from `dbt docs generate`")):
+        assert project.dbt(*command).ok
+        run = alert_sync(project, "plan", *LOCAL)
+        assert run.exit_code == 2, run.stdout
+        assert named in run.stdout, run.stdout
+        assert "`dbt build --target-path target/deploy`" in run.stdout
+        assert "alert-sync plan|apply|evaluate --target-path target/deploy" in run.stdout
+    assert workspace.counters()["total"] == 0
+
+
+def test_a_build_in_its_own_target_path_survives_parse_ls_and_docs_generate_but_not_edits(
+        project, workspace, monkeypatch):
+    """The documented pattern (docs/cli.md, Inputs): the deploy build in target/deploy while dbt
+    commands and the IDE use target/. The staleness checks still hold there."""
+    result = project.dbt("build", "--target-path", "target/deploy", "--exclude", "path:seeds/sample_data")
+    assert result.ok, result.output[-4000:]
+    for command in (("parse",), ("ls",), ("docs", "generate")):
+        assert project.dbt(*command).ok
+    run = alert_sync(project, "plan", *LOCAL, "--target-path", "target/deploy")
+    assert run.exit_code == 0, run.stdout
+    assert "to create" in run.stdout
+    monkeypatch.setenv("DBT_TARGET_PATH", "target/deploy")  # dbt's own variable, read by alert-sync too
+    assert alert_sync(project, "plan", *LOCAL).exit_code == 0
+    rows = project.catalog_rows()
+    rows[0]["threshold_value"] = "12345"
+    project.write_catalog(rows)
+    assert project.dbt("parse").ok  # the IDE parses the edit: target/deploy still holds the build's checksums
+    stale = alert_sync(project, "plan", *LOCAL)
+    assert stale.exit_code == 2 and "changed after the last dbt build" in stale.stdout, stale.stdout
+    assert workspace.counters()["writes"] == 0
+
+
 def test_permission_denied_before_any_write_is_exit_2(project, emulator, monkeypatch):
     provision_destinations(emulator, project)
     emulator.read_only_tokens.add("reader-token")
