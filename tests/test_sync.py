@@ -400,6 +400,9 @@ def test_alert_whose_model_failed_in_dbt_build_is_not_deployed(project, workspac
     run = alert_sync(project, "apply", *LOCAL, "--json")
     action = next(a for a in run.json["actions"] if a["alert_id"] == bad["alert_id"])
     assert action["action"] == "ERROR" and "failed validation in dbt build" in action["error"]
+    # dbt's message, without its macro stack ("> in macro materialization_alert_default ...")
+    assert "error: Compilation Error: Alert model" in action["error"] and "not_a_column_of_the_query" in action["error"]
+    assert "> in macro" not in action["error"] and "called by" not in action["error"]
     assert f"[{bad['severity']}] {bad['alert_name']}" not in managed(workspace)
 
 

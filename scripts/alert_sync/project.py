@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from .errors import ConfigError, dbt_message
 
 RUN_DBT_BUILD = "run `dbt build` (or `dbt build --target <target>`) first"
 ALERT_SOURCE = "alert_sync"
@@ -225,7 +225,7 @@ def load_dbt_target(project_dir: Path, profiles_dir: Path | None, target: str | 
     try:
         profile = load_profile(str(project_dir), {}, None, target, None)
     except Exception as exc:  # dbt raises several error types; all mean "fix your profile"
-        raise ConfigError(f"Could not load the dbt profile from {profiles}/profiles.yml: {exc}") from exc
+        raise ConfigError(f"Could not load the dbt profile from {profiles}/profiles.yml: {dbt_message(exc)}") from exc
     return DbtTarget(name=profile.target_name, adapter_type=profile.credentials.type, credentials=profile.credentials)
 
 
