@@ -625,3 +625,26 @@ def test_the_target_helper_serves_requests_and_a_dead_one_is_an_error_not_a_cras
     finally:
         helper.close()
     assert query(project, "select synced_at, api_latency_ms from alert_sync_results") == [(now, 12.5)]
+
+
+# --- the CLI itself ----------------------------------------------------------------------------------
+
+def test_the_cli_imports_neither_databricks_sdk_nor_dbt_until_a_command_needs_them():
+    """`alert-sync --version` / `--help` load only the CLI: databricks-sdk and dbt take over a second
+    to import; each command imports what it needs."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import alert_sync
+
+    env = {**os.environ, "PYTHONPATH": str(Path(alert_sync.__file__).parent.parent)}  # this alert_sync
+    code = ("import sys, alert_sync.cli; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dbt', 'dbt_common', 'duckdb', 'requests') "
+            "or m.startswith('databricks.sdk')))")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
+    version = subprocess.run([sys.executable, "-m", "alert_sync.cli", "--version"], env=env, capture_output=True,
+                             text=True, timeout=60, check=True)
+    assert version.stdout.strip().endswith(f"version {alert_sync.__version__}"), version.stdout
