@@ -478,10 +478,14 @@ def test_unresolvable_channel_is_a_row_error_naming_the_channel(destinations, li
     (None, ["query_model 'cost_daily'", "not an alert model"]),
     (node(status=None), ["'cost_daily'", "not part of the last dbt build"]),
     (node(status="error", message="Runtime Error\n  column   daily_cost not found"),
-     ["'cost_daily' error: Runtime Error column daily_cost not found"]),
+     ["'cost_daily' error: Runtime Error: column daily_cost not found"]),
+    (node(status="error", message="Compilation Error in model cost_daily (models/cost_daily.sql)\n  bad row\n  \n"
+                                  "  > in macro materialization_alert_default (macros/materializations/alert.sql)\n"
+                                  "  > called by model cost_daily (models/cost_daily.sql)"),
+     ["'cost_daily' error: Compilation Error: bad row"]),
     (node(status="skipped", message=None), ["'cost_daily' skipped"]),
     (node(sql="  \n"), ["'cost_daily'", "no compiled SQL"]),
-], ids=["not-in-manifest", "not-built", "failed", "skipped", "no-sql"])
+], ids=["not-in-manifest", "not-built", "failed", "failed-in-a-macro", "skipped", "no-sql"])
 def test_a_model_that_did_not_pass_dbt_build_is_a_problem(the_node, words):
     problem = node_problem(row(), the_node)
     assert problem.startswith("failed validation in dbt build")

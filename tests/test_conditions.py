@@ -25,6 +25,7 @@ from alert_sync.conditions import (
 )
 from alert_sync.desired import build_evaluation
 from alert_sync.errors import RowError
+from alert_sync.evaluate import evaluation_lines
 from alert_sync.evaluate.runner import Evaluation
 from alert_sync.evaluate.semantics import evaluate_rows
 from alert_sync.plan import diff, update_mask
@@ -141,6 +142,7 @@ def test_evaluate_shows_the_condition_as_written():
     e = Evaluation("COST-001", "TRIGGERED", value=12, threshold="10;20", spec=build_evaluation(r),
                    compiled=compiled_condition(r))
     assert e.condition() == "MAX(cost) = 12 BETWEEN 10 AND 20"
+    assert evaluation_lines([e])[0] == "  TRIGGERED  COST-001  MAX(cost) = 12 BETWEEN 10 AND 20: met"
 
 
 def alert_of(r: CatalogRow, sql: str = "select 1 as cost") -> AlertV2:

@@ -520,3 +520,42 @@ def test_unknown_or_malformed_placeholders_are_named_and_left_as_written(templat
 
     out = render(template, notification_context())
     assert any(problem in p for p in out.problems), out.problems
+
+
+# --------------------------------------------------------------------------------------------
+# What evaluate prints: a verdict on the condition, not a claim (`x = 9 < 6.2: not met`)
+# --------------------------------------------------------------------------------------------
+
+def printed(columns, rows, **row) -> str:
+    """The line `alert-sync evaluate` prints for this query result (evaluate_rows, then the output)."""
+    from alert_sync.evaluate import evaluation_lines
+    from alert_sync.evaluate.runner import Evaluation
+
+    evaluation = spec(**row)
+    verdict = evaluate_rows(columns, rows, evaluation)
+    e = Evaluation("COST-001", verdict.state, verdict.value, verdict.threshold, row_count=len(rows),
+                   error=verdict.error, duration_ms=7, spec=evaluation)
+    return evaluation_lines([e])[0]
+
+
+def test_evaluate_lines_say_whether_the_condition_is_met():
+    assert printed(["x"], [(9,)], op="<", value="6.2") == "  OK         COST-001  x = 9 < 6.2: not met  (1 row, 7 ms)"
+    assert printed(["x"], [(9,), (1,)], op=">", value="5", agg="SUM") == \
+        "  TRIGGERED  COST-001  SUM(x) = 10 > 5: met  (2 rows, 7 ms)"
+    assert printed(["x"], [], op=">", value="5") == "  OK         COST-001  no rows: empty_result_state OK  (0 rows, 7 ms)"
+    assert printed(["x"], [], op=">", value="5", empty="TRIGGERED").startswith(
+        "  TRIGGERED  COST-001  no rows: empty_result_state TRIGGERED")
+
+
+def test_evaluate_lines_for_null_say_why_a_comparison_is_not_met():
+    assert printed(["x"], [(None,)], op=">", value="5") == \
+        "  OK         COST-001  x = NULL > 5: not met (a comparison with NULL is never met)  (1 row, 7 ms)"
+    assert printed(["x"], [(None,)], op="IS_NULL") == "  TRIGGERED  COST-001  x = NULL IS NULL: met  (1 row, 7 ms)"
+    assert printed(["x"], [(3,)], op="IS_NULL") == "  OK         COST-001  x = 3 IS NULL: not met  (1 row, 7 ms)"
+
+
+def test_evaluate_lines_for_an_error_show_the_error_alone():
+    line = printed(["y"], [(1,)], op=">", value="5")
+    assert line.startswith("  ERROR      COST-001  ") and "x" in line and "met" not in line
+    assert printed(["x"], [], op=">", value="5", empty="ERROR") == \
+        "  ERROR      COST-001  the query returned no rows and empty_result_state is ERROR  (0 rows, 7 ms)"

@@ -87,6 +87,14 @@ def test_select_tag_plans_only_the_tagged_alerts(project, workspace):
     assert same.json["actions"] == run.json["actions"]  # --json is --format json
 
 
+def test_a_selector_dbt_rejects_is_dbts_message_in_one_line(project, workspace):
+    run = alert_sync(project, "plan", LOCAL, "--select", "nosuchmethod:x")
+    assert run.exit_code == 2
+    assert "--select nosuchmethod:x: dbt ls failed: Runtime Error: 'nosuchmethod' is not a valid method name" \
+        in run.stdout, run.stdout
+    assert "Encountered an error" not in run.stdout
+
+
 def test_select_state_modified_follows_a_changed_upstream_model(project, workspace, tmp_path):
     state = tmp_path / "prod-state"
     state.mkdir()

@@ -400,6 +400,9 @@ def test_alert_whose_model_failed_in_dbt_build_is_not_deployed(project, workspac
     run = alert_sync(project, "apply", *LOCAL, "--json")
     action = next(a for a in run.json["actions"] if a["alert_id"] == bad["alert_id"])
     assert action["action"] == "ERROR" and "failed validation in dbt build" in action["error"]
+    # dbt's message, without its macro stack ("> in macro materialization_alert_default ...")
+    assert "error: Compilation Error: Alert model" in action["error"] and "not_a_column_of_the_query" in action["error"]
+    assert "> in macro" not in action["error"] and "called by" not in action["error"]
     assert f"[{bad['severity']}] {bad['alert_name']}" not in managed(workspace)
 
 
@@ -457,6 +460,41 @@ def test_missing_or_stale_artifacts_exit_2_asking_for_dbt_build(project, workspa
     (project.path / "target" / "run_results.json").unlink()
     missing = alert_sync(project, "apply", *LOCAL)
     assert missing.exit_code == 2 and "dbt build" in missing.stdout
+    assert workspace.counters()["writes"] == 0
+
+
+def test_a_dbt_parse_ls_or_docs_generate_after_the_build_is_named_with_the_pattern_that_avoids_it(project, workspace):
+    """The dbt loop: build, then the IDE parses (or `dbt ls`, `dbt docs generate`) in target/."""
+    for command, named in ((("parse",), "`dbt parse`, `dbt ls`, or an IDE"), (("ls",), "`dbt parse`, `dbt ls`"),
+                           (("docs", "generate"), "come from `dbt docs generate`")):
+        assert project.dbt(*command).ok
+        run = alert_sync(project, "plan", *LOCAL)
+        assert run.exit_code == 2, run.stdout
+        assert named in run.stdout, run.stdout
+        assert "`dbt build --target-path target/deploy`" in run.stdout
+        assert "alert-sync plan|apply|evaluate --target-path target/deploy" in run.stdout
+    assert workspace.counters()["total"] == 0
+
+
+def test_a_build_in_its_own_target_path_survives_parse_ls_and_docs_generate_but_not_edits(
+        project, workspace, monkeypatch):
+    """The documented pattern (docs/cli.md, Inputs): the deploy build in target/deploy while dbt
+    commands and the IDE use target/. The staleness checks still hold there."""
+    result = project.dbt("build", "--target-path", "target/deploy", "--exclude", "path:seeds/sample_data")
+    assert result.ok, result.output[-4000:]
+    for command in (("parse",), ("ls",), ("docs", "generate")):
+        assert project.dbt(*command).ok
+    run = alert_sync(project, "plan", *LOCAL, "--target-path", "target/deploy")
+    assert run.exit_code == 0, run.stdout
+    assert "to create" in run.stdout
+    monkeypatch.setenv("DBT_TARGET_PATH", "target/deploy")  # dbt's own variable, read by alert-sync too
+    assert alert_sync(project, "plan", *LOCAL).exit_code == 0
+    rows = project.catalog_rows()
+    rows[0]["threshold_value"] = "12345"
+    project.write_catalog(rows)
+    assert project.dbt("parse").ok  # the IDE parses the edit: target/deploy still holds the build's checksums
+    stale = alert_sync(project, "plan", *LOCAL)
+    assert stale.exit_code == 2 and "changed after the last dbt build" in stale.stdout, stale.stdout
     assert workspace.counters()["writes"] == 0
 
 
@@ -592,3 +630,26 @@ def test_the_target_helper_serves_requests_and_a_dead_one_is_an_error_not_a_cras
     finally:
         helper.close()
     assert query(project, "select synced_at, api_latency_ms from alert_sync_results") == [(now, 12.5)]
+
+
+# --- the CLI itself ----------------------------------------------------------------------------------
+
+def test_the_cli_imports_neither_databricks_sdk_nor_dbt_until_a_command_needs_them():
+    """`alert-sync --version` / `--help` load only the CLI: databricks-sdk and dbt take over a second
+    to import; each command imports what it needs."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import alert_sync
+
+    env = {**os.environ, "PYTHONPATH": str(Path(alert_sync.__file__).parent.parent)}  # this alert_sync
+    code = ("import sys, alert_sync.cli; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dbt', 'dbt_common', 'duckdb', 'requests') "
+            "or m.startswith('databricks.sdk')))")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
+    version = subprocess.run([sys.executable, "-m", "alert_sync.cli", "--version"], env=env, capture_output=True,
+                             text=True, timeout=60, check=True)
+    assert version.stdout.strip().endswith(f"version {alert_sync.__version__}"), version.stdout

@@ -11,15 +11,17 @@ import json
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
-from .destinations import destination_lines, destination_summary
 from .connection import HTTP_TIMEOUT, RETRY_TIMEOUT, UNREACHABLE_AFTER
 from .errors import ConfigError
-from .output import action_json, action_lines, plan_summary, render_plan, render_plan_markdown
-from .sync import Options, exit_code, prepare, compute_plan, run_apply
+
+# Only click and the standard library at import time, so `alert-sync --version` and `--help` answer at
+# once: each command imports what it needs (databricks-sdk alone takes over a second to import).
+if TYPE_CHECKING:
+    from .sync import Options
 
 
 def _apply_options(fn: Callable, options: list[Callable]) -> Callable:
@@ -33,8 +35,11 @@ def dbt_options(fn: Callable) -> Callable:
     return _apply_options(fn, [
         click.option("--project-dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
                      show_default=True, help="dbt project directory."),
-        click.option("--target-path", default="target", show_default=True,
-                     help="dbt target path (holds manifest.json and run_results.json of the last `dbt build`)."),
+        click.option("--target-path", default="target", show_default=True, envvar="DBT_TARGET_PATH",
+                     help="dbt target path, relative to the project dir: holds manifest.json and run_results.json of "
+                          "the last `dbt build` ($DBT_TARGET_PATH, as for dbt). Any later dbt command (parse, ls, "
+                          "compile, docs generate, an IDE's parse) rewrites them there: to deploy while those run, "
+                          "build into a path of its own (`dbt build --target-path target/deploy`) and pass it here."),
         click.option("--profiles-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
                      help="Directory of profiles.yml (default: $DBT_PROFILES_DIR, the project dir if it has one, "
                           "else ~/.dbt)."),
@@ -110,6 +115,8 @@ def _common(fn: Callable) -> Callable:
 
 
 def _options(kwargs: dict[str, Any]) -> Options:
+    from .sync import Options
+
     return Options(
         project_dir=kwargs["project_dir"], target_path=kwargs["target_path"], profiles_dir=kwargs["profiles_dir"],
         target=kwargs["target"], profile=kwargs["databricks_profile"], warehouse_id=kwargs["warehouse_id"],
@@ -150,6 +157,8 @@ class Console:
 def destinations_json(actions: list) -> dict[str, Any]:
     """The "destinations" part of plan/apply --json: counts and one entry per enabled seed row
     (no secret: a secret appears only as the name of its environment variable in the text plan)."""
+    from .destinations import destination_summary
+
     return {"summary": destination_summary(actions), "actions": [a.as_json() for a in actions]}
 
 
@@ -219,6 +228,10 @@ def plan_format(kwargs: dict[str, Any]) -> str:
                    "be planned), 2 changes to apply. Without it: 0 planned, 1 some alert or destination is an ERROR, "
                    "2 nothing planned (configuration error).")
 def plan(**kwargs: Any) -> None:
+    from .destinations import destination_lines, destination_summary
+    from .output import action_json, plan_summary, render_plan, render_plan_markdown
+    from .sync import compute_plan, prepare
+
     fmt = plan_format(kwargs)
     console = Console(fmt != "text", json_output=fmt == "json")
 
@@ -260,6 +273,10 @@ def plan(**kwargs: Any) -> None:
 @click.option("--lock-wait", type=click.FloatRange(min=0), default=300, show_default=True,
               help="Seconds to wait while another apply on the same folder holds its lock, then exit 2.")
 def apply(**kwargs: Any) -> None:
+    from .destinations import destination_lines, destination_summary
+    from .output import action_json, action_lines
+    from .sync import exit_code, prepare, run_apply
+
     console = Console(kwargs["as_json"])
 
     def run() -> int:

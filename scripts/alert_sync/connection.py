@@ -30,12 +30,15 @@ import os
 import time
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import requests
-from databricks.sdk import WorkspaceClient
-from databricks.sdk.config import Config
 from requests.adapters import HTTPAdapter
 
 from .errors import ConfigError
+
+if TYPE_CHECKING:  # databricks-sdk takes over a second to import: cli.py reads this module's defaults first
+    from databricks.sdk import WorkspaceClient
 
 HTTP_TIMEOUT = 30.0  # seconds a request may wait for its answer (the SDK's default is 60)
 RETRY_TIMEOUT = 120  # seconds one call is retried on 429/503 and connection errors (the SDK's default is 300)
@@ -123,6 +126,9 @@ def workspace_client(profile: str | None = None, http_timeout: float | None = No
     """databricks-sdk's default auth chain (env vars, config profiles, OAuth); `profile` picks a
     profile. Timeouts: the arguments (CLI options), else the profile's, else HTTP_TIMEOUT and
     RETRY_TIMEOUT. Its connection pool holds `pool` connections (one per apply worker)."""
+    from databricks.sdk import WorkspaceClient
+    from databricks.sdk.config import Config
+
     given = {"http_timeout_seconds": http_timeout, "retry_timeout_seconds": retry_timeout}
     from_file = set_in_config_file()
     # Defaults go in at construction: SDK >= 0.120 probes host metadata (/.well-known/databricks-config)

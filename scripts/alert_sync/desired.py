@@ -12,7 +12,7 @@ from databricks.sdk.service.sql import (
 
 from .catalog import EMAIL, NULL_CHECKS, NUMBER, VALUE_TYPES, CatalogRow, Destination, id_problems, parse_bool
 from .conditions import condition_evaluation, deployed_query
-from .errors import RowError
+from .errors import RowError, dbt_message
 from .identity import with_alert_id
 from .project import AlertNode
 
@@ -193,7 +193,7 @@ def node_problem(row: CatalogRow, node: AlertNode | None) -> str | None:
         return (f"failed validation in dbt build: model '{model}' was not part of the last dbt build "
                 f"(run `dbt build` without excluding it)")
     if node.status != "success":
-        reason = " ".join((node.message or node.status).split())
+        reason = dbt_message(node.message or node.status, node=model)
         return f"failed validation in dbt build: model '{model}' {node.status}: {reason}"
     if not (node.compiled_code or "").strip():
         return f"failed validation in dbt build: model '{model}' has no compiled SQL"

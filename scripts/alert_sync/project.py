@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
+from .errors import ConfigError, dbt_message
 
 RUN_DBT_BUILD = "run `dbt build` (or `dbt build --target <target>`) first"
 ALERT_SOURCE = "alert_sync"
@@ -100,19 +100,7 @@ def load_artifacts(project_dir: Path, target_path: str = "target") -> Artifacts:
     run_results = _read_json(target_dir / "run_results.json")
 
     meta = manifest.get("metadata", {})
-    rr_meta = run_results.get("metadata", {})
-    command = (run_results.get("args") or {}).get("which")
-    if command not in ("build", "run"):
-        raise ConfigError(f"{target_dir}/run_results.json comes from `dbt {command}`, which does not validate "
-                          f"alert queries on the warehouse: {RUN_DBT_BUILD}.")
-    args = run_results.get("args") or {}
-    if args.get("empty") or args.get("sample"):
-        flag = "--empty" if args.get("empty") else "--sample"
-        raise ConfigError(f"{target_dir}/run_results.json comes from `dbt {command} {flag}`, whose alert queries read "
-                          f"{'empty' if flag == '--empty' else 'sampled'} inputs: {RUN_DBT_BUILD} without {flag}.")
-    if rr_meta.get("invocation_id") != meta.get("invocation_id"):
-        raise ConfigError(f"{target_dir}/manifest.json and run_results.json come from different dbt invocations "
-                          f"(a later `dbt compile`/`parse`?): {RUN_DBT_BUILD}.")
+    _check_one_build(target_dir, target_path, meta, run_results)
 
     project_name = meta.get("project_name") or ""
     nodes = manifest.get("nodes", {})
@@ -159,6 +147,47 @@ def load_artifacts(project_dir: Path, target_path: str = "target") -> Artifacts:
                      destinations_path=destinations_path, settings=settings, sync_tables=sync_tables)
 
 
+# dbt commands as `args.which` of run_results.json names them, where that differs from what one types
+DBT_COMMANDS = {"generate": "docs generate", "serve": "docs serve", "freshness": "source freshness", "list": "ls"}
+
+
+def keep_build_apart(target_path: str) -> str:
+    """The one pattern for deploying from a build while dbt parse / ls / compile / docs generate (and
+    IDEs, which parse on every save) rewrite target/: the build gets a target path of its own."""
+    deploy = "target/deploy" if target_path == "target" else target_path
+    return (f"To keep a build to deploy from while other dbt commands or your IDE use the project, build it into a "
+            f"target path of its own: `dbt build --target-path {deploy}`, then `alert-sync plan|apply|evaluate "
+            f"--target-path {deploy}` (docs/cli.md, Inputs).")
+
+
+def _check_one_build(target_dir: Path, target_path: str, meta: dict[str, Any], run_results: dict[str, Any]) -> None:
+    """manifest.json and run_results.json must both come from one `dbt build` (or `dbt run`). Every dbt
+    command rewrites manifest.json (parse and ls only that one), so after a later command the
+    manifest's checksums and config are no longer what the build validated."""
+    args = run_results.get("args") or {}
+    which = args.get("which")
+    command = DBT_COMMANDS.get(which, which)
+    if which not in ("build", "run"):
+        raise ConfigError(f"{target_dir}/manifest.json and run_results.json come from `dbt {command}`, which does not "
+                          f"run the alert queries on the warehouse: {RUN_DBT_BUILD}. {keep_build_apart(target_path)}")
+    if args.get("empty") or args.get("sample"):
+        flag = "--empty" if args.get("empty") else "--sample"
+        raise ConfigError(f"{target_dir}/run_results.json comes from `dbt {command} {flag}`, whose alert queries read "
+                          f"{'empty' if flag == '--empty' else 'sampled'} inputs: {RUN_DBT_BUILD} without {flag}.")
+    rr_meta = run_results.get("metadata", {})
+    if rr_meta.get("invocation_id") == meta.get("invocation_id"):
+        return
+    built_at, rewritten_at = rr_meta.get("generated_at") or "", meta.get("generated_at") or ""
+    if rewritten_at > built_at:  # ISO timestamps in UTC: the manifest was written after the build
+        raise ConfigError(
+            f"{target_dir}/manifest.json was rewritten at {rewritten_at[:19].replace('T', ' ')} UTC, after the "
+            f"`dbt {command}` of {built_at[:19].replace('T', ' ')} UTC, by a dbt command that writes only the "
+            f"manifest (`dbt parse`, `dbt ls`, or an IDE parsing the project), so it no longer describes that "
+            f"build: run `dbt {command}` again. {keep_build_apart(target_path)}")
+    raise ConfigError(f"{target_dir}/manifest.json and run_results.json come from different dbt invocations: "
+                      f"{RUN_DBT_BUILD}.")
+
+
 def _check_fresh(path: Path, node: dict[str, Any], what: str) -> None:
     if not path.exists():
         raise ConfigError(f"{path} ({what}) is in the manifest but not on disk: {RUN_DBT_BUILD}.")
@@ -196,7 +225,7 @@ def load_dbt_target(project_dir: Path, profiles_dir: Path | None, target: str | 
     try:
         profile = load_profile(str(project_dir), {}, None, target, None)
     except Exception as exc:  # dbt raises several error types; all mean "fix your profile"
-        raise ConfigError(f"Could not load the dbt profile from {profiles}/profiles.yml: {exc}") from exc
+        raise ConfigError(f"Could not load the dbt profile from {profiles}/profiles.yml: {dbt_message(exc)}") from exc
     return DbtTarget(name=profile.target_name, adapter_type=profile.credentials.type, credentials=profile.credentials)
 
 

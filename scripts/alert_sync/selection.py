@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .catalog import CatalogRow
-from .errors import ConfigError
+from .errors import ConfigError, dbt_message
 from .project import Artifacts, BuildOptions, resolve_profiles_dir
 
 CATALOG_SEEDS = ("alert_configurations", "notification_destinations")
@@ -153,7 +153,7 @@ def dbt_ls(artifacts: Artifacts, options: BuildOptions, selectors: list[str],
         if event.info.name == "NoNodesForSelectionCriteria":  # dbt's warning for a criterion matching nothing
             unmatched.add(event.data.spec_raw)
         elif getattr(event.info, "level", "") in ("error", "warn") and event.info.msg:
-            errors.append(" ".join(str(event.info.msg).split()))
+            errors.append(dbt_message(event.info.msg))
 
     with tempfile.TemporaryDirectory(prefix="alert-sync-select-") as work:
         partial = project_dir / target_path / "partial_parse.msgpack"
@@ -164,6 +164,6 @@ def dbt_ls(artifacts: Artifacts, options: BuildOptions, selectors: list[str],
         with contextlib.redirect_stdout(sys.stderr):  # --json / --format own stdout
             result = dbtRunner(callbacks=[collect]).invoke(args)
     if not result.success:
-        detail = "; ".join(e for e in errors if e) or " ".join(str(result.exception or "unknown error").split())
+        detail = "; ".join(e for e in errors if e) or dbt_message(result.exception or "unknown error")
         raise ConfigError(f"--select {' '.join(selectors)}: dbt ls failed: {detail}")
     return [json.loads(line) for line in result.result or []], unmatched

@@ -20,8 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ..errors import ConfigError
-from .output import one_line
+from ..errors import ConfigError, dbt_message
 
 AS_OF_VAR = "alerts_as_of"
 MAX_MOMENTS = 1000  # a backtest range longer than this is almost certainly a typo in --step
@@ -123,7 +122,7 @@ class AsOfCompiler:
 
         def collect(event) -> None:
             if getattr(event.info, "level", "") == "error" and event.info.msg:
-                messages.append(" ".join(str(event.info.msg).split()))
+                messages.append(dbt_message(event.info.msg))
 
         common = ["--project-dir", str(self.project_dir), "--profiles-dir", str(self.profiles_dir),
                   *self.selection, "--target-path", str(self.workdir),
@@ -138,7 +137,7 @@ class AsOfCompiler:
         result, messages = self._invoke(["parse", "--vars", json.dumps(self.variables, default=str)])
         if not result.success or result.result is None:
             raise ConfigError("dbt parse failed while preparing the backtest: "
-                              + ("; ".join(messages) or one_line(result.exception or "unknown error")))
+                              + ("; ".join(messages) or dbt_message(result.exception or "unknown error")))
         self.manifest = result.result
 
     def compile(self, as_of: str, models: list[str] | None = None) -> dict[str, tuple[str | None, str | None]]:
@@ -159,10 +158,10 @@ class AsOfCompiler:
                 out[node.name] = (node.compiled_code, None)
             else:
                 out[node.name] = (None, f"dbt compile with {AS_OF_VAR}='{as_of}' failed: "
-                                        f"{' '.join(str(r.message or r.status).split())}")
+                                        f"{dbt_message(r.message or r.status, node=node.name)}")
         if not out and not result.success:
             raise ConfigError(f"dbt compile with {AS_OF_VAR}='{as_of}' failed: "
-                              + ("; ".join(messages) or one_line(result.exception or "unknown error")))
+                              + ("; ".join(messages) or dbt_message(result.exception or "unknown error")))
         for model in models:
             out.setdefault(model, (None, f"dbt compile with {AS_OF_VAR}='{as_of}' did not compile model '{model}'"))
         return out

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from ..catalog import NULL_CHECKS
 from ..errors import describe
 from .semantics import ERROR, TRIGGERED
 
@@ -81,16 +82,29 @@ def moment_label(moment: str | None) -> str:
     return f"as of {moment}" if moment else "as of now (dbt_alerts.alerts_now())"
 
 
+def outcome_detail(e: Evaluation) -> str:
+    """Why the evaluation is in its state, said as a verdict rather than a claim: the condition with
+    the observed value and whether it is met (`current_cost = 9 < 6.2: not met`), the empty result,
+    or the error."""
+    if e.state == ERROR:
+        return e.error or ""
+    if e.row_count == 0:
+        return f"no rows: empty_result_state {e.state}"
+    condition = e.condition()
+    if not condition:
+        return ""
+    verdict = "met" if e.state == TRIGGERED else "not met"
+    null_check = e.compiled is None and e.spec is not None and e.spec.comparison_operator in NULL_CHECKS
+    if verdict == "not met" and not null_check and (e.value is None or (e.compiled is None and e.threshold is None)):
+        verdict += " (a comparison with NULL is never met)"
+    return f"{condition}: {verdict}"
+
+
 def evaluation_lines(evaluations: list[Evaluation]) -> list[str]:
     width = max([len(e.alert_id) for e in evaluations] + [8])
     lines = []
     for e in evaluations:
-        if e.state == ERROR:
-            detail = e.error or ""
-        elif e.row_count == 0:
-            detail = f"no rows: empty_result_state {e.state}"
-        else:
-            detail = e.condition()
+        detail = outcome_detail(e)
         stats = []
         if e.row_count is not None:
             stats.append(f"{e.row_count} row{'s' if e.row_count != 1 else ''}")
