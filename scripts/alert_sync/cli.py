@@ -448,7 +448,9 @@ def provision_destinations(emu, destinations_csv: Path, referenced_by_id_only: b
                             destination_id=d.databricks_destination_id or None)
 
 
-@main.command(help="Run the local Alerts v2 workspace emulator (stands in for a Databricks workspace).")
+@main.command(help="Run the local Alerts v2 workspace emulator (stands in for a Databricks workspace). On start "
+                   "it prints the `export DATABRICKS_HOST=... DATABRICKS_TOKEN=... DATABRICKS_WAREHOUSE_ID=...` line "
+                   "to paste and the plan / apply commands for a DuckDB build.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8765, show_default=True, help="0 picks a free port (printed).")
 @click.option("--token", default="emulator-token", show_default=True,
