@@ -273,6 +273,42 @@ def test_read_catalog_of_an_empty_file_names_every_column(tmp_path):
     assert all(c in str(info.value) for c in template_header())
 
 
+def catalog_line(**changes: str) -> str:
+    return ",".join({**VALID, **changes}[c] for c in template_header())
+
+
+@pytest.mark.parametrize("bad_line, words", [
+    # A comma in an unquoted value: one value too many (dbt's CSV reader refuses the seed).
+    (catalog_line(alert_id="B", alert_name="Revenue, daily"),
+     ("line 4 has 23 values, the header 22", "must be quoted", "stray comma")),
+    # A value left out, comma and all: one too few (DuckDB's loader refuses it without naming the row).
+    (catalog_line(alert_id="B").replace(",cost above 5000,", ","),
+     ("line 4 has 21 values, the header 22", "a comma is missing", "two commas (,,)")),
+])
+def test_a_row_with_more_or_fewer_values_than_the_header_names_its_line_and_the_fix(tmp_path, bad_line, words):
+    path = tmp_path / "alert_configurations.csv"
+    path.write_text("\n".join([",".join(template_header()), catalog_line(alert_id="A"), "", bad_line]) + "\n")
+    with pytest.raises(ConfigError) as info:
+        read_catalog(path)
+    assert str(path) in str(info.value) and all(w in str(info.value) for w in words), str(info.value)
+
+
+def test_rows_are_numbered_by_the_line_they_start_on_across_blank_lines_and_multiline_values(tmp_path):
+    text = "\n".join([",".join(template_header()), catalog_line(alert_id="A", alert_description='"two\nlines"'),
+                      "", catalog_line(alert_id="B")]) + "\n"
+    (tmp_path / "c.csv").write_text(text)
+    rows = read_catalog(tmp_path / "c.csv")
+    assert [(r.alert_id, r.line) for r in rows] == [("A", 2), ("B", 5)]
+    assert rows[0]["alert_description"] == "two\nlines"
+
+
+def test_a_destination_row_with_a_stray_comma_names_its_line(tmp_path):
+    path = tmp_path / "notification_destinations.csv"
+    path.write_text("destination_id,destination_name,destination_type\nops,Ops, team,SLACK\n")
+    with pytest.raises(ConfigError, match="line 2 has 4 values, the header 3"):
+        read_destinations(path)
+
+
 def test_read_destinations_is_optional(tmp_path):
     assert read_destinations(None) == {}
     assert read_destinations(tmp_path / "notification_destinations.csv") == {}

@@ -143,14 +143,37 @@ def id_problems(rows: list[CatalogRow]) -> dict[int, str]:
     return problems
 
 
-def read_catalog(path: Path) -> list[CatalogRow]:
+def read_csv(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """A seed's header and its rows, each with the line it starts on. A row must have one value per
+    header column, as dbt needs to load it (dbt's CSV reader refuses more; on DuckDB the load
+    refuses fewer, without naming the row; on Databricks the values after a missing comma land in
+    the wrong columns): such a row stops here, naming the line and the fix."""
     with path.open(newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        missing = [c for c in CATALOG_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ConfigError(f"{path}: missing column(s) {', '.join(missing)}; the header must be: "
-                              f"{','.join(CATALOG_COLUMNS)}")
-        return [CatalogRow(dict(r), line=i + 2) for i, r in enumerate(reader)]
+        reader = csv.reader(f)
+        header = next(reader, [])
+        rows = []
+        for values in reader:
+            if not values:
+                continue  # a blank line, skipped as csv.DictReader does
+            line = reader.line_num - sum(v.count("\n") for v in values)  # a quoted value may span lines
+            if len(values) > len(header):
+                raise ConfigError(f"{path} line {line} has {len(values)} values, the header {len(header)}: a value that "
+                                  f"holds a comma must be quoted (\"Revenue, daily\"); otherwise remove the stray comma")
+            if len(values) < len(header):
+                raise ConfigError(f"{path} line {line} has {len(values)} values, the header {len(header)}: a comma is "
+                                  f"missing, so the values after it are in the wrong columns; write an empty value "
+                                  f"as two commas (,,)")
+            rows.append((line, dict(zip(header, values))))
+        return header, rows
+
+
+def read_catalog(path: Path) -> list[CatalogRow]:
+    header, rows = read_csv(path)
+    missing = [c for c in CATALOG_COLUMNS if c not in header]
+    if missing:
+        raise ConfigError(f"{path}: missing column(s) {', '.join(missing)}; the header must be: "
+                          f"{','.join(CATALOG_COLUMNS)}")
+    return [CatalogRow(values, line=line) for line, values in rows]
 
 
 # The destination types of the seed -> the field of settings.Config that holds each one's settings
@@ -211,18 +234,17 @@ def secret_name(destination_type: str) -> str:
 def read_destinations(path: Path | None) -> dict[str, Destination]:
     if path is None or not path.exists():
         return {}
-    with path.open(newline="", encoding="utf-8") as f:
-        out = {}
-        for r in csv.DictReader(f):
-            key = (r.get("destination_id") or "").strip()
-            raw_enabled = (r.get("is_enabled") or "").strip()
-            enabled = bool_value(raw_enabled) if raw_enabled else True  # an empty is_enabled means enabled
-            out[key] = Destination(
-                destination_id=key, destination_name=(r.get("destination_name") or "").strip(),
-                destination_type=(r.get("destination_type") or "").strip().upper(),
-                databricks_destination_id=(r.get("databricks_destination_id") or "").strip(),
-                is_enabled=bool(enabled),
-                problem=None if enabled is not None else f"its is_enabled '{raw_enabled}' must be true or false",
-                addresses=tuple(a.strip() for a in (r.get("addresses") or "").split(";") if a.strip()),
-                secret_env=(r.get("secret_env") or "").strip())
-        return out
+    out = {}
+    for _, r in read_csv(path)[1]:
+        key = (r.get("destination_id") or "").strip()
+        raw_enabled = (r.get("is_enabled") or "").strip()
+        enabled = bool_value(raw_enabled) if raw_enabled else True  # an empty is_enabled means enabled
+        out[key] = Destination(
+            destination_id=key, destination_name=(r.get("destination_name") or "").strip(),
+            destination_type=(r.get("destination_type") or "").strip().upper(),
+            databricks_destination_id=(r.get("databricks_destination_id") or "").strip(),
+            is_enabled=bool(enabled),
+            problem=None if enabled is not None else f"its is_enabled '{raw_enabled}' must be true or false",
+            addresses=tuple(a.strip() for a in (r.get("addresses") or "").split(";") if a.strip()),
+            secret_env=(r.get("secret_env") or "").strip())
+    return out

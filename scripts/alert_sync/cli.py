@@ -508,7 +508,9 @@ def provision_destinations(emu, destinations_csv: Path, referenced_by_id_only: b
                             destination_id=d.databricks_destination_id or None)
 
 
-@main.command(help="Run the local Alerts v2 workspace emulator (stands in for a Databricks workspace).")
+@main.command(help="Run the local Alerts v2 workspace emulator (stands in for a Databricks workspace). On start "
+                   "it prints the `export DATABRICKS_HOST=... DATABRICKS_TOKEN=... DATABRICKS_WAREHOUSE_ID=...` line "
+                   "to paste and the plan / apply commands for a DuckDB build.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=8765, show_default=True, help="0 picks a free port (printed).")
 @click.option("--token", default="emulator-token", show_default=True,
@@ -531,8 +533,26 @@ def emulator(host: str, port: int, token: str, state_file: Path | None, destinat
 
     setup = (lambda emu: provision_destinations(emu, destinations_from, referenced_by_id_only=True)
              if destinations_from else None)
-    serve_forever(host, port, setup=setup, token=token, state_file=state_file, latency_ms=latency_ms,
-                  max_rps=max_rps, faults=[json.loads(f) for f in faults] or None, seed=seed)
+    serve_forever(host, port, setup=setup, announce=emulator_instructions, token=token, state_file=state_file,
+                  latency_ms=latency_ms, max_rps=max_rps, faults=[json.loads(f) for f in faults] or None, seed=seed)
+
+
+def emulator_instructions(emu) -> str:
+    """What to paste to use a running emulator: the environment databricks-sdk's default auth reads
+    (host, token) and the warehouse alert-sync deploys to. The token is the emulator's local one
+    (the default is a fixed dummy; a --token the user chose is theirs to see)."""
+    import shlex
+
+    env = {"DATABRICKS_HOST": emu.url, "DATABRICKS_TOKEN": emu.token, "DATABRICKS_WAREHOUSE_ID": emu.warehouse_ids[0]}
+    return "\n".join([
+        "To use it, paste this into the shell you run alert-sync from:",
+        "  export " + " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items()),
+        "then, in your dbt project after `dbt build` (a DuckDB build needs --allow-non-databricks-manifest):",
+        "  alert-sync plan --allow-non-databricks-manifest",
+        "  alert-sync apply --allow-non-databricks-manifest",
+        "The workspace lives in memory until Ctrl-C" + (f" (state file {emu.state_file})." if emu.state_file
+                                                          else "; --state-file keeps it across restarts."),
+    ])
 
 
 if __name__ == "__main__":

@@ -34,7 +34,7 @@ from databricks.sdk import WorkspaceClient
 from databricks.sdk.errors import NotFound, PermissionDenied, ResourceDoesNotExist, Unauthenticated
 from databricks.sdk.service.sql import AlertV2, ComparisonOperator
 
-from .catalog import CATALOG_COLUMNS, EMAIL, OPERATOR_SYMBOLS, CatalogRow, read_destinations
+from .catalog import CATALOG_COLUMNS, EMAIL, OPERATOR_SYMBOLS, CatalogRow, read_csv, read_destinations
 from .conditions import deployed_condition
 from .identity import marked_alert_id, without_alert_id
 from .errors import ConfigError, describe
@@ -169,9 +169,8 @@ def seed_file(seed_paths: list[Path], name: str) -> Path:
 def read_rows(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     if not path.exists():
         return [], []
-    with path.open(newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        return list(reader.fieldnames or []), [dict(r) for r in reader]
+    header, rows = read_csv(path)  # a row of the wrong shape stops here: rewriting it would lose values
+    return header, [values for _, values in rows]
 
 
 def csv_text(header: list[str], rows: list[dict[str, str]], with_header: bool) -> str:

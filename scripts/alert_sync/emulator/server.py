@@ -372,9 +372,10 @@ class Emulator(AlertEndpoints, WorkspaceEndpoints, DestinationEndpoints, Faults)
         return {}
 
 
-def serve_forever(host: str = "127.0.0.1", port: int = 0, setup=None, **kwargs) -> None:
-    """Run an emulator until SIGINT/SIGTERM; prints one 'emulator listening on URL' line.
-    `setup(emulator)` runs before that line (e.g. to create notification destinations)."""
+def serve_forever(host: str = "127.0.0.1", port: int = 0, setup=None, announce=None, **kwargs) -> None:
+    """Run an emulator until SIGINT/SIGTERM; prints one 'emulator listening on URL' line to stderr,
+    then the text `announce(emulator)` returns, if any. `setup(emulator)` runs before that line
+    (e.g. to create notification destinations)."""
     stop = threading.Event()
     emulator = Emulator(host=host, port=port, **kwargs).start()
     if setup is not None:
@@ -382,6 +383,8 @@ def serve_forever(host: str = "127.0.0.1", port: int = 0, setup=None, **kwargs) 
     previous = {sig: signal.signal(sig, lambda *_: stop.set())
                 for sig in (signal.SIGINT, signal.SIGTERM)}
     print(f"emulator listening on {emulator.url}", file=sys.stderr, flush=True)
+    if announce is not None:
+        print(announce(emulator), file=sys.stderr, flush=True)
     try:
         stop.wait()
     finally:
