@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
-from .connection import HTTP_TIMEOUT, RETRY_TIMEOUT, UNREACHABLE_AFTER
+from .timeouts import HTTP_TIMEOUT, RETRY_TIMEOUT, UNREACHABLE_AFTER
 from .errors import ConfigError
 
 # Only click and the standard library at import time, so `alert-sync --version` and `--help` answer at

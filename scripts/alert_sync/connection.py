@@ -11,7 +11,7 @@ _base_client.py, config.py]:
 
 Neither has an environment variable; a ~/.databrickscfg profile may set them. alert-sync uses
 what the user set (--http-timeout / --retry-timeout, else the profile), else its own defaults:
-HTTP_TIMEOUT and RETRY_TIMEOUT below.
+HTTP_TIMEOUT and RETRY_TIMEOUT (timeouts.py).
 
 What the SDK lacks, written here: it retries a refused connection for the whole retry budget
 (``_is_retryable``: "cannot connect", meant for glitches of a workspace that works), so a wrong
@@ -37,13 +37,10 @@ from requests.adapters import HTTPAdapter
 
 from .errors import ConfigError
 
-if TYPE_CHECKING:  # databricks-sdk takes over a second to import: cli.py reads this module's defaults first
+if TYPE_CHECKING:  # databricks-sdk takes over a second to import: only workspace_client() needs it
     from databricks.sdk import WorkspaceClient
 
-HTTP_TIMEOUT = 30.0  # seconds a request may wait for its answer (the SDK's default is 60)
-RETRY_TIMEOUT = 120  # seconds one call is retried on 429/503 and connection errors (the SDK's default is 300)
-CONNECT_TIMEOUT = 10.0  # seconds to open a connection
-UNREACHABLE_AFTER = 10.0  # seconds a workspace that never answered is tried for
+from .timeouts import CONNECT_TIMEOUT, HTTP_TIMEOUT, RETRY_TIMEOUT, UNREACHABLE_AFTER
 TIMEOUT_SETTINGS = ("http_timeout_seconds", "retry_timeout_seconds")
 
 
