@@ -19,7 +19,8 @@ Served endpoints (all need ``Authorization: Bearer <token>``):
   POST /api/2.0/workspace/import, GET /api/2.0/workspace/export, POST /api/2.0/workspace/delete
     (workspace files, as alert-sync's apply lock uses them, and folders, as the live check cleans up)
   GET/POST /api/2.0/notification-destinations, GET/PATCH/DELETE /api/2.0/notification-destinations/{id}
-    (writes need a workspace admin: a token in non_admin_tokens gets 403 PERMISSION_DENIED)
+    (writes need a workspace admin: a token in non_admin_tokens gets 403 PERMISSION_DENIED, and
+    its GET of a destination has no config, as the service shows config to admins only)
   GET /api/2.0/preview/scim/v2/Me
 Control endpoints (not Databricks API, no auth, not counted, never faulted):
   GET /emulator/stats, POST /emulator/faults, POST /emulator/reset, POST /emulator/reset-counters

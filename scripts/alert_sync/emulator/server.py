@@ -208,7 +208,8 @@ class Emulator(AlertEndpoints, WorkspaceEndpoints, DestinationEndpoints, Faults)
     token: the bearer token accepted for everything; read_only_tokens: tokens that may read but
     get 403 PERMISSION_DENIED on writes; non_admin_tokens: tokens of a user who is not a workspace
     admin (everything but notification-destination writes, which need an admin [SDK
-    NotificationDestinationsAPI]); user: the caller (owner, home folder /Users/<user>);
+    NotificationDestinationsAPI], and a destination's GET answers without its config, which is
+    returned to admins only [SDK NotificationDestination.config]); user: the caller (owner, home folder /Users/<user>);
     state_file: JSON file loaded at construction and rewritten atomically after each mutation;
     warehouse_ids: the warehouses alerts may use; service_principals: application id -> whether the
     caller holds the servicePrincipal/user role on it (what run_as may name); alert_quota: alerts
@@ -311,6 +312,8 @@ class Emulator(AlertEndpoints, WorkspaceEndpoints, DestinationEndpoints, Faults)
             if item_id is not None:
                 args = (item_id, *args)
             status, payload = 200, getattr(self, handler)(*args)
+            if self._non_admin(authorization):
+                payload = self._as_seen_by_non_admin(template, payload)
         except ApiError as e:
             status, payload = e.status, {"error_code": e.error_code, "message": e.message}
             headers = e.headers
@@ -324,6 +327,9 @@ class Emulator(AlertEndpoints, WorkspaceEndpoints, DestinationEndpoints, Faults)
         with self._lock:
             self._bump("by_status", str(status))
         return status, payload, headers
+
+    def _non_admin(self, authorization) -> bool:
+        return (authorization or "").partition(" ")[2] in self.non_admin_tokens
 
     def _authenticate(self, authorization, method, template=None) -> None:
         scheme, _, token = (authorization or "").partition(" ")
