@@ -391,7 +391,9 @@ def test_the_emulator_keeps_secrets_input_only_and_destination_writes_for_admins
     emulator.non_admin_tokens.add("user-token")
     user = WorkspaceClient(host=emulator.url, token="user-token")
     assert [d.id for d in user.notification_destinations.list()] == [pager.id]  # reading needs no admin
-    assert user.notification_destinations.get(pager.id).display_name == "Pager 2"
+    seen = user.notification_destinations.get(pager.id)
+    assert seen.display_name == "Pager 2" and seen.destination_type.value == "PAGERDUTY"
+    assert seen.config is None  # [SDK NotificationDestination.config] "Only returns for users with workspace admin"
     for write in (lambda: user.notification_destinations.create(
                       display_name="x", config=Config(email=EmailConfig(addresses=["a@x.io"]))),
                   lambda: user.notification_destinations.update(pager.id, display_name="y"),
