@@ -812,9 +812,14 @@ def test_what_newer_clients_send_is_accepted(w):
     assert updated["effective_run_as"] == {"user_name": USER} and "effective_parent_path" not in updated
 
 
-def test_host_metadata_answers_as_a_workspace_does_and_is_not_counted(w, emu):
+def test_host_metadata_answers_as_a_workspace_does_and_is_not_counted(emu, caplog):
     """databricks-sdk >= 0.100 asks /.well-known/databricks-config (no credentials) when a Config is
     made, and logs a warning when that fails [databricks-sdk config.py _resolve_host_metadata]."""
+    with caplog.at_level("WARNING", logger="databricks"):
+        list(client(emu).alerts_v2.list_alerts())
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
+    assert emu.counters()["total"] == 1  # the list only, on every SDK
+    emu.reset_counters()
     with urllib.request.urlopen(f"{emu.url}/.well-known/databricks-config") as resp:
         meta = json.loads(resp.read())
     assert meta["oidc_endpoint"] == f"{emu.url}/oidc" and meta["workspace_id"].isdigit() and meta["account_id"]
