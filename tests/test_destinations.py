@@ -231,6 +231,39 @@ def test_a_non_admin_gets_permission_denied_with_the_fix_for_the_alerts_of_new_d
     assert run.json["destinations"]["summary"]["errors"] == len(new)
 
 
+def test_a_non_admin_deploys_every_alert_with_no_destination_write_and_says_once_what_it_cannot_verify(
+        project, emulator, secrets, monkeypatch, capsys):
+    """The service returns a destination's config to workspace admins only [databricks-sdk settings.py
+    NotificationDestination.config]: a non-admin (CI's service principal) cannot compare an EMAIL
+    destination's addresses, so it plans no update of them (which would be refused PERMISSION_DENIED and
+    cost the alerts using the destination)."""
+    from conftest import provision_destinations
+
+    provision_destinations(emulator, project)  # every destination made by an admin, as the seed says
+    emulator.non_admin_tokens.add("ci-token")
+    monkeypatch.setenv("DATABRICKS_TOKEN", "ci-token")
+    emails = [r for r in seed_destinations(project) if r["is_enabled"] == "true" and r["destination_type"] == "EMAIL"]
+    assert emails
+
+    plan = alert_sync(project, "plan", *LOCAL)
+    assert plan.exit_code == 0, plan.stderr
+    assert plan.stdout.count("cannot verify the addresses of notification destination(s)") == 1
+    assert all(f"{r['destination_id']} ('{r['destination_name']}')" in plan.stdout for r in emails)
+    assert "workspace admins only" in plan.stdout and "~ destination" not in plan.stdout
+
+    emulator.reset_counters()
+    run = alert_sync(project, "apply", *LOCAL, "--json")
+    assert run.exit_code == 0, run.stderr
+    enabled = sum(1 for r in project.catalog_rows() if r["is_enabled"] == "true")
+    assert run.json["summary"]["created"] == enabled and run.json["summary"]["errors"] == 0
+    assert destination_writes(emulator) == 0
+    assert run.json["destinations"]["summary"]["updated"] == 0 == run.json["destinations"]["summary"]["errors"]
+    counts = {k: n for k, n in emulator.counters()["by_endpoint"].items() if DESTINATIONS_API in k}
+    with capsys.disabled():
+        print(f"\nnon-admin apply: {emulator.counters()['total']} requests, destinations {counts}, "
+              f"{alert_writes(emulator)} alert writes")
+
+
 def test_bad_destination_rows_fail_dbt_build_naming_the_destination_the_field_and_the_fix(dbt_project):
     rows = seed_destinations(dbt_project)
     rows += [
@@ -358,7 +391,9 @@ def test_the_emulator_keeps_secrets_input_only_and_destination_writes_for_admins
     emulator.non_admin_tokens.add("user-token")
     user = WorkspaceClient(host=emulator.url, token="user-token")
     assert [d.id for d in user.notification_destinations.list()] == [pager.id]  # reading needs no admin
-    assert user.notification_destinations.get(pager.id).display_name == "Pager 2"
+    seen = user.notification_destinations.get(pager.id)
+    assert seen.display_name == "Pager 2" and seen.destination_type.value == "PAGERDUTY"
+    assert seen.config is None  # [SDK NotificationDestination.config] "Only returns for users with workspace admin"
     for write in (lambda: user.notification_destinations.create(
                       display_name="x", config=Config(email=EmailConfig(addresses=["a@x.io"]))),
                   lambda: user.notification_destinations.update(pager.id, display_name="y"),

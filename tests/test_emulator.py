@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -123,7 +124,7 @@ def test_create_returns_stored_alert_with_output_fields(w, emu):
     assert created.lifecycle_state == sql.AlertLifecycleState.ACTIVE
     assert created.owner_user_name == USER
     assert created.effective_run_as.user_name == USER
-    assert created.evaluation.state == sql.AlertEvaluationState.UNKNOWN
+    assert created.evaluation.state is None  # not yet evaluated (see test_get_shows_what_was_sent_as_recorded...)
     assert created.parent_path == f"/Users/{USER}"  # the user's home folder by default
     assert created.evaluation.threshold.value.double_value == 5000.0
     assert created.evaluation.notification.subscriptions[0].user_email == "team@example.com"
@@ -698,6 +699,132 @@ def test_control_endpoints(w, emu):
     with pytest.raises(urllib.error.HTTPError) as excinfo:
         control(emu, "/emulator/faults", {"faults": [{"kind": "nope"}]})
     assert excinfo.value.code == 400
+
+
+# --------------------------------------------------------------------------- as Databricks recorded it
+# databricks/cli acceptance/bundle/resources/alerts/with_file: the alert the bundle sends (databricks.yml +
+# alert.dbalert.json), the GET the CLI recorded from a real workspace (jq-filtered to these keys), and the
+# .dbalert.json that `workspace export` of <parent_path>/<display_name>.dbalert.json gave (equal to the local
+# file once keys are sorted and numbers normalized).
+RECORDED_FILE = {
+    "custom_summary": "My alert from file",
+    "evaluation": {"source": {"name": "1", "display": "1", "aggregation": "MAX"}, "comparison_operator": "EQUAL",
+                   "threshold": {"value": {"double_value": 2.0}},
+                   "notification": {"retrigger_seconds": 1, "notify_on_ok": False}},
+    "schedule": {"quartz_cron_schedule": "44 19 */1 * * ?", "timezone_id": "Europe/Amsterdam"},
+    "query_lines": ["select 2"],
+    "custom_description_lines": ["My alert from file", "with multiple lines", "and a third line"],
+}
+RECORDED_GET = {
+    "display_name": "myalert", "lifecycle_state": "ACTIVE", "custom_summary": "My alert from file",
+    "evaluation": {"comparison_operator": "EQUAL", "notification": {"notify_on_ok": False, "retrigger_seconds": 1},
+                   "source": {"aggregation": "MAX", "display": "1", "name": "1"},
+                   "threshold": {"value": {"double_value": 2}}},
+    "query_text": "select 2\n",
+    "schedule": {"quartz_cron_schedule": "44 19 */1 * * ?", "timezone_id": "Europe/Amsterdam"},
+    "warehouse_id": EMULATOR_WAREHOUSE_ID,
+}
+
+
+def recorded_alert(w: WorkspaceClient) -> dict:
+    """Create the with_file alert as the bundle sends it (no pause_status)."""
+    w.workspace.mkdirs(FOLDER)
+    body = {k: v for k, v in RECORDED_GET.items() if k != "lifecycle_state"}
+    body.update(parent_path=FOLDER, custom_description="My alert from file\nwith multiple lines\nand a third line\n")
+    return w.api_client.do("POST", "/api/2.0/alerts", body=body)
+
+
+def exported(w: WorkspaceClient, path: str) -> dict:
+    import base64
+
+    return json.loads(base64.b64decode(w.workspace.export(path).content))
+
+
+def test_get_shows_what_was_sent_as_recorded_no_pause_status_and_no_evaluation_state(w):
+    created = recorded_alert(w)
+    got = w.api_client.do("GET", f"/api/2.0/alerts/{created['id']}")
+    assert {k: got.get(k) for k in RECORDED_GET} == RECORDED_GET
+    assert "pause_status" not in got["schedule"] and "state" not in got["evaluation"]
+    assert got == created
+
+
+def test_each_alert_is_a_dbalert_json_workspace_file_that_moves_with_it_and_goes_with_it(w, emu):
+    created = recorded_alert(w)
+    path = f"{FOLDER}/myalert.dbalert.json"
+    assert exported(w, path) == RECORDED_FILE
+    status = w.workspace.get_status(path)
+    assert status.object_type.value == "FILE"
+    assert [(o.path, o.object_type.value) for o in w.workspace.list(FOLDER)] == \
+        [(path.removeprefix("/Workspace"), "FILE")]
+    w.alerts_v2.update_alert(created["id"], sql.AlertV2.from_dict({**created, "display_name": "renamed"}),
+                             update_mask="display_name")
+    with pytest.raises(ResourceDoesNotExist):
+        w.workspace.get_status(path)
+    moved = f"{FOLDER}/renamed.dbalert.json"
+    assert w.workspace.get_status(moved).object_id == status.object_id
+    assert exported(w, moved) == RECORDED_FILE
+    w.alerts_v2.trash_alert(created["id"])  # [cli libs/testserver/alerts.go AlertsDelete] the file goes
+    with pytest.raises(ResourceDoesNotExist):
+        w.workspace.export(moved)
+    again = recorded_alert(w)
+    w.workspace.delete(FOLDER, recursive=True)  # [cli acceptance/bundle/generate/alert: delete --recursive]
+    assert w.alerts_v2.get_alert(again["id"]).lifecycle_state == sql.AlertLifecycleState.DELETED
+    w.workspace.mkdirs(FOLDER)
+    assert list(w.workspace.list(FOLDER)) == []
+
+
+def test_a_purged_alert_is_not_found_with_the_services_message(w):
+    created = w.alerts_v2.create_alert(make_alert())
+    purge(w, created.id)
+    with pytest.raises(NotFound) as excinfo:  # [cli acceptance/bundle/resources/alerts/basic/output.txt]
+        w.alerts_v2.get_alert(created.id)
+    assert str(excinfo.value) == f"Alert with ID '{created.id}' does not exist."
+
+
+def test_a_429_without_retry_after_is_retried_by_the_sdk(w, emu):
+    created = w.alerts_v2.create_alert(make_alert())
+    emu.reset_counters()
+    emu.set_faults([{"method": "GET", "kind": "429", "count": 1, "retry_after": None}])
+    raw = urllib.request.Request(f"{emu.url}/api/2.0/alerts/{created.id}", headers={"Authorization": f"Bearer {TOKEN}"})
+    with pytest.raises(urllib.error.HTTPError) as excinfo:
+        urllib.request.urlopen(raw)
+    assert excinfo.value.code == 429 and excinfo.value.headers.get("Retry-After") is None
+    emu.set_faults([{"method": "GET", "kind": "429", "count": 1, "retry_after": None}])
+    assert w.alerts_v2.get_alert(created.id).id == created.id  # the SDK waits its default 1 s
+    assert emu.counters()["by_status"] == {"429": 2, "200": 1}
+
+
+def test_what_newer_clients_send_is_accepted(w):
+    """The Terraform provider's databricks_alert_v2 update mask names `parameters`; newer SDKs send
+    `parameters`, `custom_template_format` and echo the effective_* output fields back."""
+    created = w.api_client.do("POST", "/api/2.0/alerts", body={
+        **alert_dict(), "custom_template_format": "MARKDOWN",
+        "parameters": [{"name": "min_cost", "type": "DOUBLE", "value": "5000"}],
+        "effective_parent_path": "/ignored", "effective_run_as": {"user_name": "ignored@x"}})
+    assert created["parameters"] == [{"name": "min_cost", "type": "DOUBLE", "value": "5000"}]
+    assert created["custom_template_format"] == "MARKDOWN"
+    mask = ("custom_description,custom_summary,display_name,evaluation,parameters,parent_path,query_text,run_as,"
+            "run_as_user_name,schedule,warehouse_id")
+    body = {**created, "parameters": [{"name": "min_cost", "value": "6000"}],
+            "schedule": {**created["schedule"], "effective_pause_status": "UNPAUSED"}}
+    updated = w.api_client.do("PATCH", f"/api/2.0/alerts/{created['id']}", query={"update_mask": mask}, body=body)
+    assert updated["parameters"] == [{"name": "min_cost", "value": "6000"}]
+    assert updated["effective_run_as"] == {"user_name": USER} and "effective_parent_path" not in updated
+
+
+def test_host_metadata_answers_as_a_workspace_does_and_is_not_counted(emu, caplog):
+    """databricks-sdk >= 0.100 asks /.well-known/databricks-config (no credentials) when a Config is
+    made, and logs a warning when that fails [databricks-sdk config.py _resolve_host_metadata]."""
+    with caplog.at_level("WARNING", logger="databricks"):
+        list(client(emu).alerts_v2.list_alerts())
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
+    assert emu.counters()["total"] == 1  # the list only, on every SDK
+    emu.reset_counters()
+    with urllib.request.urlopen(f"{emu.url}/.well-known/databricks-config") as resp:
+        meta = json.loads(resp.read())
+    assert meta["oidc_endpoint"] == f"{emu.url}/oidc" and meta["workspace_id"].isdigit() and meta["account_id"]
+    c = emu.counters()
+    assert c["host_metadata"] == 1 and c["total"] == 0 and c["by_endpoint"] == {}
 
 
 # --------------------------------------------------------------------------- counters

@@ -3,6 +3,11 @@
 What the workspace API does [databricks-sdk 0.77 service/settings.py NotificationDestinationsAPI]:
 - create / update / delete need a workspace admin; list and get work for users. A refusal is an
   ERROR of the alerts that use that destination (with the fix), never of the others.
+- get returns `config` to workspace admins only [databricks-sdk settings.py NotificationDestination
+  .config: "Only returns for users with workspace admin permissions."]. A non-admin deployer (often
+  CI's service principal) so cannot see an EMAIL destination's addresses: such a destination is
+  left as it is (NOOP, `unverified`) and the plan says once which ones it could not check and why,
+  instead of planning an update the service would refuse.
 - `config` wraps exactly one of email{addresses}, slack{url}, microsoft_teams{url},
   pagerduty{integration_key}, generic_webhook{url} (destination_type WEBHOOK). The type "can not be
   changed once set" (ListNotificationDestinationsResult.destination_type).
@@ -78,6 +83,7 @@ class DestinationAction:
     secret_env: str = ""
     send_config: bool = False  # the write carries config (addresses, or the secret)
     error: str | None = None
+    unverified: bool = False  # its addresses could not be compared: get returned no config (not an admin)
     status: str = "PLANNED"  # PLANNED, then SUCCESS or ERROR once applied
 
     @property
@@ -183,10 +189,13 @@ def _diff(d: Destination, current, get: Callable[[str], NotificationDestination]
     send_config = False
     if current.display_name != d.destination_name:
         changes.append(("display_name", current.display_name, d.destination_name))
+    unverified = False
     if d.destination_type == "EMAIL" and d.addresses:
         config = get(current.id).config
         old = list((config.email.addresses if config and config.email else None) or [])
-        if sorted(old) != sorted(d.addresses):
+        if config is None:  # not returned to a non-admin: nothing to compare, so no change planned
+            unverified = True
+        elif sorted(old) != sorted(d.addresses):
             changes.append(("config.email.addresses", old, list(d.addresses)))
             send_config = True
     elif d.destination_type in SECRET_TYPES and d.secret_env and rotate_secrets:
@@ -201,7 +210,17 @@ def _diff(d: Destination, current, get: Callable[[str], NotificationDestination]
         if problem:
             return _error(d, f"cannot update destination '{d.destination_name}': {problem}", current.id)
     return DestinationAction(d.destination_id, UPDATE if changes else NOOP, d.destination_name, d.destination_type,
-                             current.id, changes, d.addresses, d.secret_env, send_config)
+                             current.id, changes, d.addresses, d.secret_env, send_config, unverified=unverified)
+
+
+def unverified_note(actions: Iterable[DestinationAction]) -> str | None:
+    """The plan's one note on the destinations whose addresses it could not compare, or None."""
+    names = [f"{a.destination_id} ('{a.display_name}')" for a in actions if a.unverified]
+    if not names:
+        return None
+    return (f"cannot verify the addresses of notification destination(s) {', '.join(names)}: the "
+            f"notification-destinations API returns a destination's config to workspace admins only, so they are "
+            f"left as they are; run `alert-sync plan` as a workspace admin to compare them with the seed")
 
 
 def build_config(action: DestinationAction, env: Mapping[str, str]) -> Config:

@@ -17,7 +17,8 @@ from databricks.sdk.errors import NotFound, PermissionDenied, Unauthenticated
 from . import connection, metrics
 from .apply import ALERT_QUOTA, Applier, Result, folder_permission_hint
 from .catalog import read_catalog, read_destinations
-from .destinations import WRITES as DESTINATION_WRITES, DestinationAction, apply_destinations, plan_destinations
+from .destinations import (WRITES as DESTINATION_WRITES, DestinationAction, apply_destinations, plan_destinations,
+                           unverified_note)
 from .desired import ChannelResolver, DeploySettings, build_desired
 from .errors import ConfigError, describe
 from .identity import marked_alert_id
@@ -192,6 +193,9 @@ def compute_plan(ctx: Context, log: Callable[[str], None],
                      purge=not ctx.options.trash_only, scope=selection.covers if selection else None,
                      force_prune=ctx.options.force_prune)
     plan.destinations = destination_actions
+    unverified = unverified_note(destination_actions)
+    if unverified:
+        plan.notes.append(unverified)
     check_warehouse(ctx, plan)
     if selection is not None:
         chosen = "every alert (a catalog seed is selected)" if selection.alert_ids is None else \

@@ -12,15 +12,21 @@ Where a rule comes from (tagged in the modules):
            a duplicate display name is silently renamed "Name (1)").
   [ASSUME] not documented anywhere we could find; the emulator picks the strict reading.
 
-Served endpoints (all need ``Authorization: Bearer <token>``):
+Served endpoints (all but host metadata need ``Authorization: Bearer <token>``):
   POST/GET /api/2.0/alerts, GET/PATCH/DELETE /api/2.0/alerts/{id} (DELETE ?purge=true)
   GET /api/2.0/sql/warehouses[/{id}]
   POST /api/2.0/workspace/mkdirs, GET /api/2.0/workspace/get-status,
-  POST /api/2.0/workspace/import, GET /api/2.0/workspace/export, POST /api/2.0/workspace/delete
-    (workspace files, as alert-sync's apply lock uses them, and folders, as the live check cleans up)
+  POST /api/2.0/workspace/import, GET /api/2.0/workspace/export, POST /api/2.0/workspace/delete,
+  GET /api/2.0/workspace/list
+    (workspace files, as alert-sync's apply lock uses them, and folders, as the live check cleans up;
+    each active alert is also the file <parent_path>/<display_name>.dbalert.json [databricks/cli
+    libs/testserver/alerts.go])
   GET/POST /api/2.0/notification-destinations, GET/PATCH/DELETE /api/2.0/notification-destinations/{id}
-    (writes need a workspace admin: a token in non_admin_tokens gets 403 PERMISSION_DENIED)
+    (writes need a workspace admin: a token in non_admin_tokens gets 403 PERMISSION_DENIED, and
+    its GET of a destination has no config, as the service shows config to admins only)
   GET /api/2.0/preview/scim/v2/Me
+  GET /.well-known/databricks-config (host metadata: no auth, never faulted, counted apart as
+    ``host_metadata``, since databricks-sdk >= 0.100 asks it on every Config and 0.77 never does)
 Control endpoints (not Databricks API, no auth, not counted, never faulted):
   GET /emulator/stats, POST /emulator/faults, POST /emulator/reset, POST /emulator/reset-counters
 

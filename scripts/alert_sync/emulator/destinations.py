@@ -1,6 +1,6 @@
 """Notification destinations [SDK settings.py]: config checking, secret redaction and the
 /api/2.0/notification-destinations endpoints (create, list, get, update, delete; writes need a
-workspace admin: see ``non_admin_tokens`` of the Emulator). Nothing here logs a request body."""
+workspace admin, and only an admin's GET shows the config: see ``non_admin_tokens`` of the Emulator). Nothing here logs a request body."""
 
 from __future__ import annotations
 
@@ -182,6 +182,15 @@ class DestinationEndpoints(Store):
             if token:
                 response["next_page_token"] = token
             return response
+
+    @staticmethod
+    def _as_seen_by_non_admin(template, payload):
+        """[SDK settings.py NotificationDestination.config] "Only returns for users with workspace
+        admin permissions": a non-admin's GET has id, display_name and destination_type only (the
+        list never has config). Writes are refused before this (Emulator._authenticate)."""
+        if template == "/api/2.0/notification-destinations/{id}" and isinstance(payload, dict):
+            return {k: v for k, v in payload.items() if k != "config"}
+        return payload
 
     def _get_destination(self, destination_id, query):
         with self._lock:

@@ -7,7 +7,11 @@ Fault specs (``faults=[...]``, ``set_faults`` or ``POST /emulator/faults``)::
    "kind": "429" | "503" | "502" | "504" | "403" | "reset" | "commit_then_504" | "commit_then_reset",
    "probability": 0.5,      # fire on this share of matching requests (random.Random(seed)), or
    "count": 2,              # fire on the next 2 matching requests; neither: fire on every match
-   "retry_after": 1}        # Retry-After seconds for 429/503 (default 1)
+   "retry_after": 1}        # Retry-After seconds for 429/503 (default 1); null: no Retry-After header
+
+The service may answer 429 / 503 without Retry-After: databricks-sdk expects that and then waits
+its default second (databricks-sdk errors/customizer.py RetryAfterCustomizer, "No Retry-After header
+received in response with status code 429 or 503").
 """
 
 from __future__ import annotations
@@ -56,8 +60,8 @@ def check_faults(faults) -> list[dict]:
             if not isinstance(n, int) or isinstance(n, bool) or n < 0:
                 raise ValueError(f"fault count must be a non-negative integer, got {n!r}")
             rule["count"] = n
-        if not isinstance(rule["retry_after"], int) or rule["retry_after"] < 0:
-            raise ValueError(f"retry_after must be a non-negative integer, got {rule['retry_after']!r}")
+        if rule["retry_after"] is not None and (not isinstance(rule["retry_after"], int) or rule["retry_after"] < 0):
+            raise ValueError(f"retry_after must be a non-negative integer or null, got {rule['retry_after']!r}")
         out.append(rule)
     return out
 
@@ -142,10 +146,8 @@ class Faults(Store):
                          "message": "Permission denied (emulator fault)"}, {}
         if kind == "502":
             return 502, {"error_code": "BAD_GATEWAY", "message": "Bad gateway (emulator fault)"}, {}
+        retry_after = {} if rule["retry_after"] is None else {"Retry-After": str(rule["retry_after"])}
         if kind == "503":
             return (503, {"error_code": "TEMPORARILY_UNAVAILABLE",
-                          "message": "The service is temporarily unavailable (emulator fault)"},
-                    {"Retry-After": str(rule["retry_after"])})
-        return (429, {"error_code": "REQUEST_LIMIT_EXCEEDED",
-                      "message": "Too many requests (emulator fault)"},
-                {"Retry-After": str(rule["retry_after"])})
+                          "message": "The service is temporarily unavailable (emulator fault)"}, retry_after)
+        return 429, {"error_code": "REQUEST_LIMIT_EXCEEDED", "message": "Too many requests (emulator fault)"}, retry_after

@@ -28,6 +28,12 @@ EMULATOR_WAREHOUSE_ID = "emulator-warehouse"
 # A service principal the emulator's caller may name as run_as (holds its servicePrincipal/user role).
 EMULATOR_SERVICE_PRINCIPAL = "5e1f0c2a-0000-4000-8000-00000000a1e7"
 DEFAULT_TOKEN = "emulator-token"
+EMULATOR_ACCOUNT_ID = "00000000-0000-4000-8000-0000000e1a7e"
+EMULATOR_WORKSPACE_ID = "1234567890123456"
+# Host metadata, asked by databricks-sdk >= 0.100 on every Config (0.77 never asks): answered
+# without auth, never faulted, and counted apart ("host_metadata"), outside total / by_endpoint,
+# so the request counts of a run are the same on every SDK the range allows.
+HOST_METADATA_PATH = "/.well-known/databricks-config"
 DEFAULT_USER = "emulator@example.com"
 
 
@@ -160,6 +166,7 @@ ROUTES = (
     ("POST", "/api/2.0/workspace/import", "_import_file"),
     ("GET", "/api/2.0/workspace/export", "_export_file"),
     ("POST", "/api/2.0/workspace/delete", "_delete_path"),
+    ("GET", "/api/2.0/workspace/list", "_list_path"),
     ("GET", "/api/2.0/notification-destinations", "_list_destinations"),
     ("POST", "/api/2.0/notification-destinations", "_create_destination"),
     ("GET", "/api/2.0/notification-destinations/{id}", "_get_destination"),
@@ -208,7 +215,8 @@ class Emulator(AlertEndpoints, WorkspaceEndpoints, DestinationEndpoints, Faults)
     token: the bearer token accepted for everything; read_only_tokens: tokens that may read but
     get 403 PERMISSION_DENIED on writes; non_admin_tokens: tokens of a user who is not a workspace
     admin (everything but notification-destination writes, which need an admin [SDK
-    NotificationDestinationsAPI]); user: the caller (owner, home folder /Users/<user>);
+    NotificationDestinationsAPI], and a destination's GET answers without its config, which is
+    returned to admins only [SDK NotificationDestination.config]); user: the caller (owner, home folder /Users/<user>);
     state_file: JSON file loaded at construction and rewritten atomically after each mutation;
     warehouse_ids: the warehouses alerts may use; service_principals: application id -> whether the
     caller holds the servicePrincipal/user role on it (what run_as may name); alert_quota: alerts
@@ -276,6 +284,10 @@ class Emulator(AlertEndpoints, WorkspaceEndpoints, DestinationEndpoints, Faults)
     # -- request pipeline ----------------------------------------------------------------------
     def _handle_request(self, method, path, query, body: bytes, authorization):
         """Returns (status, payload, headers) or raises Reset."""
+        if (method, path) == ("GET", HOST_METADATA_PATH):
+            with self._lock:
+                self._bump("host_metadata")
+            return 200, self._host_metadata(), {}
         control = CONTROL_ROUTES.get((method, path))
         if control:
             try:
@@ -311,6 +323,8 @@ class Emulator(AlertEndpoints, WorkspaceEndpoints, DestinationEndpoints, Faults)
             if item_id is not None:
                 args = (item_id, *args)
             status, payload = 200, getattr(self, handler)(*args)
+            if self._non_admin(authorization):
+                payload = self._as_seen_by_non_admin(template, payload)
         except ApiError as e:
             status, payload = e.status, {"error_code": e.error_code, "message": e.message}
             headers = e.headers
@@ -320,10 +334,21 @@ class Emulator(AlertEndpoints, WorkspaceEndpoints, DestinationEndpoints, Faults)
             return self._finish(*self._inject(fault))
         return self._finish(status, payload, headers)
 
+    def _host_metadata(self) -> dict:
+        """What a workspace answers at /.well-known/databricks-config [databricks-sdk >= 0.100
+        oauth.py HostMetadata / get_host_metadata, config.py _resolve_host_metadata; tests/test_oauth.py
+        "workspace-static-oidc-endpoint"]: its OIDC root, account and workspace ids. The SDK asks it
+        without credentials when a Config is made and logs a warning when it fails."""
+        return {"oidc_endpoint": f"{self.url}/oidc", "account_id": EMULATOR_ACCOUNT_ID,
+                "workspace_id": EMULATOR_WORKSPACE_ID}
+
     def _finish(self, status, payload, headers):
         with self._lock:
             self._bump("by_status", str(status))
         return status, payload, headers
+
+    def _non_admin(self, authorization) -> bool:
+        return (authorization or "").partition(" ")[2] in self.non_admin_tokens
 
     def _authenticate(self, authorization, method, template=None) -> None:
         scheme, _, token = (authorization or "").partition(" ")

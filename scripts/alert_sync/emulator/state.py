@@ -33,7 +33,8 @@ class Store:
         with self._lock:
             self._counters = {"total": 0, "by_method": {}, "by_endpoint": {}, "by_status": {},
                               "writes": 0, "faults_injected": 0, "faults_by_kind": {},
-                              "rate_limited": 0, "update_masks": {}}
+                              "rate_limited": 0, "update_masks": {},
+                              "host_metadata": 0}  # GET /.well-known/databricks-config: not in total
 
     def _bump(self, name: str, key: str | None = None) -> None:
         if key is None:
@@ -64,7 +65,10 @@ class Store:
     def _store_alert(self, alert: dict) -> None:
         existing = self._alerts.get(alert["id"])
         seq = existing["seq"] if existing else self._next_seq()
-        self._alerts[alert["id"]] = {"seq": seq, "alert": alert}
+        # object_id: of the alert's workspace file (workspace.alert_file_path), kept across updates
+        object_id = existing.get("object_id") if existing else None
+        self._alerts[alert["id"]] = {"seq": seq, "alert": alert,
+                                     "object_id": object_id or self._new_object_id()}
 
     def _store_destination(self, dest: dict) -> None:
         self._destinations[dest["id"]] = {"seq": self._next_seq(), "destination": dest}
@@ -112,4 +116,6 @@ class Store:
             self._folders.update(state["folders"])
             self._files = state.get("files", {})
             self._alerts = {r["alert"]["id"]: r for r in state["alerts"]}
+            for r in self._alerts.values():  # a state file written before alerts had workspace files
+                r.setdefault("object_id", self._new_object_id())
             self._destinations = {r["destination"]["id"]: r for r in state["destinations"]}

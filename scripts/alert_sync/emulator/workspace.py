@@ -6,10 +6,55 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 
 from ..workspace_paths import folder_key
 from .api import ApiError, invalid, malformed_body
 from .state import Store
+
+
+# Each active alert is also a workspace file <parent_path>/<display_name>.dbalert.json, written by
+# the service on create and update [databricks/cli libs/testserver/alerts.go writeAlertFile /
+# alertFilePath; acceptance/bundle/resources/alerts/with_file: `workspace export` of it]. The
+# emulator derives it from the alert, so a rename moves it and a trash (or a recursive delete of
+# its folder, which trashes the alert) removes it, as AlertsDelete there does.
+ALERT_FILE_SUFFIX = ".dbalert.json"
+
+
+def alert_file_path(alert: dict) -> str:
+    return f"{folder_key(alert['parent_path']).rstrip('/')}/{alert['display_name']}{ALERT_FILE_SUFFIX}"
+
+
+def alert_file_content(alert: dict) -> bytes:
+    """The file's JSON as alerts.go writeAlertFile renders the backend's: API-only fields
+    (display_name, warehouse_id...) left out, query_text and custom_description split into lines,
+    the evaluation in the backend's key order with a notification object always present (notify_on_ok
+    always written), a double threshold with its decimal point. [ASSUME] empty_result_state, which
+    alerts.go does not model, is written when set (it is part of the alert's definition)."""
+    evaluation = alert["evaluation"]
+    out: dict = {}
+    if alert.get("custom_summary"):
+        out["custom_summary"] = alert["custom_summary"]
+    ev = {"source": evaluation["source"], "comparison_operator": evaluation["comparison_operator"]}
+    threshold = evaluation.get("threshold")
+    if threshold is not None:
+        threshold = json.loads(json.dumps(threshold))
+        value = threshold.get("value", {})
+        if "double_value" in value:
+            value["double_value"] = float(value["double_value"])  # 2 -> 2.0, as the backend writes it
+        ev["threshold"] = threshold
+    if "empty_result_state" in evaluation:
+        ev["empty_result_state"] = evaluation["empty_result_state"]
+    notification = dict(evaluation.get("notification") or {})
+    if notification:
+        notification.setdefault("notify_on_ok", False)
+    ev["notification"] = notification
+    out["evaluation"] = ev
+    out["schedule"] = alert["schedule"]
+    for field, lines in (("query_text", "query_lines"), ("custom_description", "custom_description_lines")):
+        if alert.get(field):
+            out[lines] = alert[field].removesuffix("\n").split("\n")
+    return (json.dumps(out, indent=2) + "\n").encode()
 
 
 def check_workspace_path(path, field: str) -> str:
@@ -29,6 +74,11 @@ class WorkspaceEndpoints(Store):
     def folders(self) -> list[str]:
         with self._lock:
             return sorted(self._folders)
+
+    def _alert_files(self) -> dict[str, dict]:
+        """file key -> alert record, of the active alerts (caller holds the lock)."""
+        return {alert_file_path(r["alert"]): r for r in self._alerts.values()
+                if r["alert"]["lifecycle_state"] == "ACTIVE"}
 
     # -- warehouses ----------------------------------------------------------------------------
     def _warehouse(self, warehouse_id):
@@ -57,7 +107,7 @@ class WorkspaceEndpoints(Store):
         path = check_workspace_path(query.get("path"), "path")
         with self._lock:
             object_id = self._folders.get(folder_key(path))
-            file = self._files.get(folder_key(path))
+            file = self._files.get(folder_key(path)) or self._alert_files().get(folder_key(path))
         if file is not None:
             return {"object_type": "FILE", "path": path, "object_id": file["object_id"]}
         if object_id is None:
@@ -85,6 +135,8 @@ class WorkspaceEndpoints(Store):
                 raise ApiError(404, "RESOURCE_DOES_NOT_EXIST", f"The parent folder ({parent}) does not exist.")
             if key in self._folders:
                 raise ApiError(400, "RESOURCE_ALREADY_EXISTS", f"Path ({path}) is a directory.")
+            if key in self._alert_files():  # [ASSUME] an alert's file changes through the alerts API only
+                raise ApiError(400, "RESOURCE_ALREADY_EXISTS", f"Path ({path}) already exists (it is an alert).")
             existing = self._files.get(key)
             if existing is not None and not body.get("overwrite", False):
                 raise ApiError(400, "RESOURCE_ALREADY_EXISTS", f"Path ({path}) already exists.")
@@ -98,9 +150,32 @@ class WorkspaceEndpoints(Store):
         path = check_workspace_path(query.get("path"), "path")
         with self._lock:
             file = self._files.get(folder_key(path))
+            alert = self._alert_files().get(folder_key(path))
+            if file is None and alert is not None:
+                file = {"content": base64.b64encode(alert_file_content(alert["alert"])).decode()}
         if file is None:
             raise ApiError(404, "RESOURCE_DOES_NOT_EXIST", f"Path ({path}) doesn't exist.")
         return {"content": file["content"], "file_type": path.rsplit(".", 1)[-1] if "." in path else ""}
+
+    def _list_path(self, query):
+        """[DOCS workspace/list] the objects directly in a folder: its folders, files and (as files)
+        its alerts; RESOURCE_DOES_NOT_EXIST for a path that is not a folder."""
+        path = check_workspace_path(query.get("path"), "path")
+        key = folder_key(path)
+        with self._lock:
+            if key not in self._folders:
+                raise ApiError(404, "RESOURCE_DOES_NOT_EXIST", f"Path ({path}) doesn't exist.")
+            inside = key.rstrip("/") + "/"
+
+            def direct(k):
+                return k.startswith(inside) and "/" not in k[len(inside):] and k != key
+
+            objects = [{"object_type": "DIRECTORY", "path": k, "object_id": i}
+                       for k, i in self._folders.items() if direct(k)]
+            files = {k: f["object_id"] for k, f in self._files.items()}
+            files.update({k: r["object_id"] for k, r in self._alert_files().items()})
+            objects += [{"object_type": "FILE", "path": k, "object_id": i} for k, i in files.items() if direct(k)]
+        return {"objects": sorted(objects, key=lambda o: o["path"])} if objects else {}
 
     def _delete_path(self, query, body):
         """[DOCS workspace/delete] a non-empty folder needs recursive=true, else DIRECTORY_NOT_EMPTY.
@@ -109,8 +184,11 @@ class WorkspaceEndpoints(Store):
         path = check_workspace_path(body.get("path") if isinstance(body, dict) else None, "path")
         key = folder_key(path)
         with self._lock:
+            alert_file = self._alert_files().get(key)
             if key in self._files:
                 del self._files[key]
+            elif alert_file is not None:  # [ASSUME] deleting an alert's file trashes the alert
+                alert_file["alert"]["lifecycle_state"] = "DELETED"
             elif key in self._folders:
                 if key in ("/", "/Users", "/Shared", folder_key(f"/Users/{self.user}")):
                     raise ApiError(403, "PERMISSION_DENIED", f"Path ({path}) cannot be deleted.")
