@@ -19,6 +19,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 WAREHOUSE = "emulator-warehouse"
 
+# Fixtures that run dbt or start the emulator: a test marked `unit` (`make test-fast`) uses none.
+HEAVY_FIXTURES = frozenset({"built_project", "project", "dbt_project", "emulator", "workspace"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        heavy = HEAVY_FIXTURES & set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("unit") and heavy:
+            raise pytest.UsageError(f"{item.nodeid} is marked unit but uses {', '.join(sorted(heavy))}: "
+                                    "drop the mark (unit tests run no dbt and no emulator, docs/development.md)")
+
 
 @pytest.fixture
 def dbt_project(tmp_path: Path, built_project: DbtProject) -> DbtProject:
