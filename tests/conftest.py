@@ -23,12 +23,17 @@ WAREHOUSE = "emulator-warehouse"
 HEAVY_FIXTURES = frozenset({"built_project", "project", "dbt_project", "emulator", "workspace"})
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         heavy = HEAVY_FIXTURES & set(getattr(item, "fixturenames", ()))
         if item.get_closest_marker("unit") and heavy:
             raise pytest.UsageError(f"{item.nodeid} is marked unit but uses {', '.join(sorted(heavy))}: "
                                     "drop the mark (unit tests run no dbt and no emulator, docs/development.md)")
+    if getattr(config.option, "dist", "no") != "no":
+        # On xdist workers, the modules that build a project of their own (xdist_group) first: each
+        # is one long unit of work, and the single tests that come after even out the two workers'
+        # ends. A stable sort keeps every module's tests together and in their order.
+        items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)
 
 
 @pytest.fixture
