@@ -9,7 +9,7 @@ OLDEST := .venv-oldest
 PIP_VERSION := 26.3
 EXAMPLE := example
 
-.PHONY: install demo test test-live clean bench
+.PHONY: install demo test test-fast test-live clean bench
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,16 @@ install: $(VENV)/.installed $(EXAMPLE)/profiles.yml
 demo: install
 	bash scripts/demo.sh
 
+# Every test, on two pytest-xdist workers (each builds the session's example once; the tests of a
+# module that builds its own project stay on one worker: xdist_group marks, --dist loadgroup). The
+# 20 slowest tests are listed at the end, so the next slow one is seen (docs/development.md, Tests).
+TEST_WORKERS ?= 2
 test: install $(OLDEST)/.installed
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --durations=20
+
+# The unit tests of the pure parts only: no dbt run, no emulator, no Spark (pytest marker `unit`).
+test-fast: install
+	$(BIN)/pytest -m unit -q
 
 # The live check against your own workspace (DATABRICKS_HOST, DATABRICKS_TOKEN,
 # DATABRICKS_WAREHOUSE_ID): three paused alerts in a scratch folder, removed at the end. Without

@@ -19,6 +19,22 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 WAREHOUSE = "emulator-warehouse"
 
+# Fixtures that run dbt or start the emulator: a test marked `unit` (`make test-fast`) uses none.
+HEAVY_FIXTURES = frozenset({"built_project", "project", "dbt_project", "emulator", "workspace"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        heavy = HEAVY_FIXTURES & set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("unit") and heavy:
+            raise pytest.UsageError(f"{item.nodeid} is marked unit but uses {', '.join(sorted(heavy))}: "
+                                    "drop the mark (unit tests run no dbt and no emulator, docs/development.md)")
+    if getattr(config.option, "dist", "no") != "no":
+        # On xdist workers, the modules that build a project of their own (xdist_group) first: each
+        # is one long unit of work, and the single tests that come after even out the two workers'
+        # ends. A stable sort keeps every module's tests together and in their order.
+        items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)
+
 
 @pytest.fixture
 def dbt_project(tmp_path: Path, built_project: DbtProject) -> DbtProject:

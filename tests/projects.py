@@ -55,9 +55,14 @@ class DbtProject:
         return env
 
     def dbt(self, *args: str) -> DbtResult:
+        # dbt runs in the project folder with the DuckDB path relative to it (the same file as
+        # duckdb_path): dbt hashes the connection info into the state check of its partial parse
+        # (target/partial_parse.msgpack), so an absolute path made every copy re-parse the whole
+        # project; a relative one lets a copy re-parse only the files it changed.
+        env = {**self.env, "DBT_DUCKDB_PATH": self.duckdb_path.name}
         proc = subprocess.run(
             [self.dbt_executable, *args, "--project-dir", str(self.path), "--profiles-dir", str(self.path)],
-            cwd=self.path, env=self.env, capture_output=True, text=True, timeout=600,
+            cwd=self.path, env=env, capture_output=True, text=True, timeout=600,
         )
         return DbtResult(proc.returncode, proc.stdout + proc.stderr)
 
@@ -124,6 +129,10 @@ def copy_example(dest: Path) -> DbtProject:
 
 def clone_built(built: DbtProject, dest: Path) -> DbtProject:
     """Copy a built project (target/ and the DuckDB file too): a fresh `dbt build` costs ~10 s.
-    dbt_packages/dbt_alerts is a symlink to this repository: copied as a link, not followed."""
+    dbt_packages/dbt_alerts is a symlink to this repository: copied as a link, not followed.
+    dbt in the copy re-parses only the files the test changes (partial parsing, see
+    DbtProject.dbt); the seeds it does not re-parse keep the source's root_path in the manifest, so
+    dbt loads those unchanged CSVs from the source: a project that is cloned must stay as it was
+    built (built_project and the module-scoped builds are read-only)."""
     shutil.copytree(built.path, dest, symlinks=True, ignore=shutil.ignore_patterns("logs"))
     return DbtProject(dest, built.name, built.dbt_executable)

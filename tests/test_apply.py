@@ -12,6 +12,8 @@ from databricks.sdk.service.sql import AlertV2, AlertV2Evaluation, AlertV2Operan
 from alert_sync import retry
 from alert_sync.apply import Applier
 
+pytestmark = pytest.mark.unit  # no dbt, no emulator: `make test-fast`
+
 FOLDER = "/Workspace/Shared/dbt_alerts/proj/prod"
 
 

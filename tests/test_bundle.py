@@ -55,6 +55,7 @@ def option(args: list[str], name: str) -> str | None:
     return args[args.index(name) + 1] if name in args else None
 
 
+@pytest.mark.unit
 def test_bundle_includes_the_job_and_declares_every_variable_it_uses():
     b = bundle()
     assert "resources/*.yml" in b["include"] and JOB_FILE.parent.name == "resources"
@@ -64,6 +65,7 @@ def test_bundle_includes_the_job_and_declares_every_variable_it_uses():
     assert set(b["targets"]) == {"dev", "prod"}
 
 
+@pytest.mark.unit
 def test_two_tasks_dbt_then_alert_sync(job: Job):
     assert [t.task_key for t in job.tasks] == ["dbt_build", "alert_sync_apply"]
     dbt, sync = job.tasks
@@ -77,6 +79,7 @@ def test_two_tasks_dbt_then_alert_sync(job: Job):
     assert any(d.startswith("dbt-databricks") for d in deps) and any(d.endswith(".whl") for d in deps)
 
 
+@pytest.mark.unit
 def test_dbt_task_runs_deps_seed_build_on_prod_with_the_warehouse(job: Job):
     task = job.tasks[0].dbt_task
     commands = [dbt_args(c) for c in task.commands]
@@ -96,6 +99,7 @@ def test_dbt_task_runs_deps_seed_build_on_prod_with_the_warehouse(job: Job):
     assert (JOB_FILE.parent / task.project_directory / "dbt_project.yml").resolve() == EXAMPLE_DIR / "dbt_project.yml"
 
 
+@pytest.mark.unit
 def test_schedule_and_run_as(job: Job):
     assert job.schedule.quartz_cron_expression and job.schedule.timezone_id
     assert job.schedule.pause_status.value == "PAUSED"
@@ -103,6 +107,7 @@ def test_schedule_and_run_as(job: Job):
     assert job.run_as.service_principal_name.path == "var.service_principal"
 
 
+@pytest.mark.unit
 def test_alert_sync_task_calls_the_cli_with_options_it_has(job: Job):
     dbt_build = dbt_args(job.tasks[0].dbt_task.commands[-1])
     params = [text(p) for p in job.tasks[1].spark_python_task.parameters]

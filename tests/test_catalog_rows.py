@@ -24,6 +24,8 @@ from alert_sync.desired import (
 from alert_sync.errors import ConfigError, RowError
 from alert_sync.project import AlertNode
 
+pytestmark = pytest.mark.unit  # no dbt, no emulator: `make test-fast`
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_CATALOG = REPO_ROOT / "seeds" / "alert_configurations.csv"  # the package's header template
 FOLDER = "/Workspace/Shared/dbt_alerts/proj/prod"

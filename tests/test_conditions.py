@@ -33,6 +33,10 @@ from conftest import alert_sync
 from projects import DbtProject, duckdb_profiles, install_package
 from test_catalog_rows import VALID
 
+# This module builds a project of its own once (module-scoped fixture): `make test` runs its tests
+# on one pytest-xdist worker (--dist loadgroup), so it is built once.
+pytestmark = pytest.mark.xdist_group("conditions")
+
 LOCAL = ("--allow-non-databricks-manifest",)
 
 
@@ -48,11 +52,13 @@ def between(low_high: str = "10;20", **fields: str) -> CatalogRow:
 # The wrapper, pure
 # ------------------------------------------------------------------------------------------------
 
+@pytest.mark.unit
 def test_operators_alerts_v2_has_are_deployed_as_compiled_by_dbt():
     assert deployed_query(row(), "  select 1 as cost\n", "databricks") == "select 1 as cost"
     assert compiled_condition(row()) is None and condition_evaluation(row()) is None
 
 
+@pytest.mark.unit
 def test_first_row_between_keeps_the_model_columns_and_adds_the_condition_duckdb():
     sql = deployed_query(between(), "select 12 as cost, 'a' as other -- trailing comment", "duckdb")
     assert sql == (
@@ -65,6 +71,7 @@ def test_first_row_between_keeps_the_model_columns_and_adds_the_condition_duckdb
         assert cur.fetchall() == [(12, "a", True)]
 
 
+@pytest.mark.unit
 def test_aggregation_is_done_first_and_an_empty_result_stays_empty_databricks():
     sql = deployed_query(row(threshold_operator="not_in", threshold_value="1;2.5", aggregation_type="stddev"),
                          "select cost from t", "databricks")
@@ -75,6 +82,7 @@ def test_aggregation_is_done_first_and_an_empty_result_stays_empty_databricks():
         "having count(*) > 0\n) as v")
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("dialect, literal", [
     ("duckdb", r"'it''s', 'back\slash'"),
     ("databricks", r"'it\'s', 'back\\slash'"),
@@ -88,12 +96,14 @@ def test_string_lists_are_quoted_for_the_dialect(dialect, literal):
     assert sql.splitlines()[0] == r"-- dbt_alerts condition: status IN ('it''s', 'back\\slash')"
 
 
+@pytest.mark.unit
 def test_duckdb_runs_an_escaped_list_and_matches_the_quote():
     r = row(threshold_operator="IN", threshold_value_type="STRING", threshold_value="it's;b", threshold_column="s")
     with duckdb.connect() as con:
         assert con.execute(deployed_query(r, "select 'it''s' as s", "duckdb")).fetchall() == [("it's", True)]
 
 
+@pytest.mark.unit
 def test_a_line_break_in_a_value_cannot_end_the_marker_comment():
     r = row(threshold_operator="IN", threshold_value_type="STRING", threshold_value="a\nselect 1;b")
     sql = deployed_query(r, "select 'a' as cost", "duckdb")
@@ -101,6 +111,7 @@ def test_a_line_break_in_a_value_cannot_end_the_marker_comment():
     assert deployed_condition(sql) == r"cost IN ('a\nselect 1', 'b')"
 
 
+@pytest.mark.unit
 def test_the_deployed_evaluation_is_the_condition_column_equal_true_with_the_rows_empty_state():
     evaluation = build_evaluation(between(empty_result_state="TRIGGERED", aggregation_type="SUM"))
     assert evaluation.source.name == CONDITION_COLUMN and evaluation.source.aggregation is None
@@ -109,6 +120,7 @@ def test_the_deployed_evaluation_is_the_condition_column_equal_true_with_the_row
     assert evaluation.empty_result_state == AlertEvaluationState.TRIGGERED
 
 
+@pytest.mark.unit
 def test_null_means_the_condition_is_not_met():
     sql = deployed_query(row(threshold_operator="NOT_BETWEEN", threshold_value="10;20"), "select null as cost", "duckdb")
     with duckdb.connect() as con:
@@ -119,6 +131,7 @@ def test_null_means_the_condition_is_not_met():
                                                              threshold_value="10;20"))).state == "OK"
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("fields, words", [
     ({"threshold_value": "10"}, "exactly two bounds"),
     ({"threshold_value": "10;20;30"}, "exactly two bounds"),
@@ -137,6 +150,7 @@ def test_bad_compiled_rows_are_that_alerts_error(fields, words):
     assert words in str(info.value)
 
 
+@pytest.mark.unit
 def test_evaluate_shows_the_condition_as_written():
     r = between(aggregation_type="MAX")
     e = Evaluation("COST-001", "TRIGGERED", value=12, threshold="10;20", spec=build_evaluation(r),
@@ -150,6 +164,7 @@ def alert_of(r: CatalogRow, sql: str = "select 1 as cost") -> AlertV2:
                    warehouse_id="wh", schedule=CronSchedule(quartz_cron_schedule="0 0 6 * * ?", timezone_id="UTC"))
 
 
+@pytest.mark.unit
 def test_plan_shows_a_bounds_change_as_a_condition_change_sent_in_query_text():
     changes = diff(alert_of(between("10;30")), alert_of(between("10;20")))
     assert [(p, o, n) for p, o, n in changes if p == "condition"] == [
@@ -158,6 +173,7 @@ def test_plan_shows_a_bounds_change_as_a_condition_change_sent_in_query_text():
     assert update_mask(p for p, _, _ in changes) == "query_text"
 
 
+@pytest.mark.unit
 def test_plan_shows_the_old_alerts_v2_comparison_when_a_row_moves_to_a_compiled_operator():
     changes = {p: (o, n) for p, o, n in diff(alert_of(between()), alert_of(row(aggregation_type="SUM")))}
     assert changes["condition"] == ("SUM(cost) > 5000", "cost BETWEEN 10 AND 20")

@@ -48,6 +48,10 @@ import pytest
 
 from projects import DbtProject, clone_built
 
+# This module builds a project of its own once (module-scoped fixture): `make test` runs its tests
+# on one pytest-xdist worker (--dist loadgroup), so it is built once.
+pytestmark = pytest.mark.xdist_group("databricks_dialect")
+
 
 def java_runtime() -> str | None:
     """The java pyspark would launch: $JAVA_HOME/bin/java, else java on PATH."""

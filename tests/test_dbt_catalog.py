@@ -1,14 +1,25 @@
 """The dbt side on real dbt + DuckDB: the shipped catalog builds green, and every kind of bad
 catalog row or alert query fails `dbt build` with a message naming the alert, without costing
-the other alerts their validation."""
+the other alerts their validation.
+
+The bad rows and queries that cost only their own alert are injected side by side into one copy
+of the example and built once (`broken`, one `dbt build` instead of one per case): each test
+reads the lines naming its own alert (own id, own name, own model), and every shipped alert must
+still validate. The two cases that take a shipped alert down with them (a shared id, a shared
+model) build a copy each."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import pytest
 
-from projects import DbtProject
+from projects import DbtProject, DbtResult, clone_built
+
+# This module builds a project of its own once (module-scoped fixture): `make test` runs its tests
+# on one pytest-xdist worker (--dist loadgroup), so it is built once.
+pytestmark = pytest.mark.xdist_group("dbt_catalog")
 
 BAD_ID = "BAD-001"
 BAD_MODEL = "bad_alert_query"
@@ -21,10 +32,11 @@ def template_row(project: DbtProject) -> dict[str, str]:
                 and r["threshold_operator"] in (">", ">=", "<", "<="))
 
 
-def inject(project: DbtProject, **changes: str) -> dict[str, str]:
+def inject(project: DbtProject, alert_id: str = BAD_ID, name: str = "Injected bad alert", model: str = BAD_MODEL,
+           **changes: str) -> dict[str, str]:
     """Add a copy of a good alert (own id, own model with the same SQL) with `changes` applied."""
     good = template_row(project)
-    row = {**good, "alert_id": BAD_ID, "alert_name": "Injected bad alert", "query_model": BAD_MODEL}
+    row = {**good, "alert_id": alert_id, "alert_name": name, "query_model": model}
     sql = project.model_path(good["query_model"]).read_text()
     row.update(changes)
     project.add_alert(row, sql=sql)
@@ -36,10 +48,13 @@ def node_statuses(project: DbtProject) -> dict[str, str]:
     return {r["unique_id"]: r["status"] for r in results}
 
 
-def assert_good_alerts_still_validated(project: DbtProject) -> None:
-    """One bad row must not skip the validation of the others (partial success)."""
+def assert_good_alerts_still_validated(project: DbtProject, shipped: list[dict[str, str]] | None = None) -> None:
+    """One bad row must not skip the validation of the others (partial success). `shipped`: the
+    good rows (default: every row but BAD_ID's)."""
     statuses = node_statuses(project)
-    good_models = {r["query_model"] for r in project.catalog_rows() if r["alert_id"] != BAD_ID} - {BAD_MODEL}
+    if shipped is None:
+        shipped = [r for r in project.catalog_rows() if r["alert_id"] != BAD_ID]
+    good_models = {r["query_model"] for r in shipped} - {BAD_MODEL}
     for model in good_models:
         assert statuses.get(project.node_id(model)) == "success", (model, statuses.get(project.node_id(model)))
 
@@ -95,19 +110,74 @@ BAD_ROWS: list[tuple[str, dict[str, str], tuple[str, ...]]] = [
     ("retrigger_negative", {"retrigger_seconds": "-5"}, ("retrigger_seconds",)),
 ]
 
+BROKEN_QUERIES = {
+    "missing_table": ("{{ dbt_alerts.alert_model() }}\nselect count(*) as value from main.no_such_table\n",
+                      "no_such_table"),
+    "missing_column": ("{{ dbt_alerts.alert_model() }}\nselect no_such_column as value from {{ ref('alert_configurations') }}\n",
+                       "no_such_column"),
+}
+
+
+@dataclass
+class Broken:
+    """The example with every injected case, built once. rows: case -> its catalog row."""
+    project: DbtProject
+    result: DbtResult
+    rows: dict[str, dict[str, str]]
+    shipped: list[dict[str, str]]
+
+    def lines_naming(self, label: str) -> list[str]:
+        return [line for line in self.result.output.splitlines() if label in line]
+
+
+@pytest.fixture(scope="module")
+def broken(tmp_path_factory: pytest.TempPathFactory, built_project: DbtProject) -> Broken:
+    """A copy of the built example with each case of this module as its own alert, built once.
+    Ids BAD-01, BAD-02, ... (two digits: no id is the start of another), names "Injected bad alert
+    NN", models bad_alert_query_NN."""
+    project = clone_built(built_project, tmp_path_factory.mktemp("broken") / "project")
+    shipped = project.catalog_rows()
+    rows: dict[str, dict[str, str]] = {}
+
+    def own(case: str) -> dict[str, str]:
+        n = f"{len(rows) + 1:02d}"
+        return {"alert_id": f"BAD-{n}", "name": f"Injected bad alert {n}", "model": f"{BAD_MODEL}_{n}"}
+
+    for case, changes, _ in BAD_ROWS:
+        rows[case] = inject(project, **{**own(case), **changes})
+    for case, changes in {"threshold_column_not_in_output": {"threshold_column": "no_such_column"},
+                          "column_threshold_not_an_output_column": {"threshold_value_type": "COLUMN",
+                                                                    "threshold_value": "missing_other_column"}}.items():
+        rows[case] = inject(project, **{**own(case), **changes})
+    ids = own("query_model_does_not_exist")
+    rows["query_model_does_not_exist"] = {**template_row(project), "alert_id": ids["alert_id"],
+                                          "alert_name": ids["name"], "query_model": "no_such_model"}
+    project.add_alert(rows["query_model_does_not_exist"])
+    ids = own("query_model_not_an_alert")
+    rows["query_model_not_an_alert"] = {**template_row(project), "alert_id": ids["alert_id"],
+                                        "alert_name": ids["name"], "query_model": "stg_alert_configurations"}
+    project.add_alert(rows["query_model_not_an_alert"])
+    for case, (sql, _) in BROKEN_QUERIES.items():
+        ids = own(case)
+        rows[case] = {**template_row(project), "alert_id": ids["alert_id"], "alert_name": ids["name"],
+                      "query_model": ids["model"], "threshold_column": "value"}
+        project.add_alert(rows[case], sql=sql)
+    orphan = project.path / "models" / "alerts" / "test" / "orphan_alert.sql"
+    orphan.write_text("{{ dbt_alerts.alert_model() }}\nselect 1 as value\n")
+    return Broken(project, project.rebuild(), rows, shipped)
+
 
 @pytest.mark.parametrize("case,changes,words", BAD_ROWS, ids=[c[0] for c in BAD_ROWS])
-def test_bad_catalog_row_fails_build_naming_the_alert(dbt_project: DbtProject, case, changes, words):
-    inject(dbt_project, **changes)
-    result = dbt_project.rebuild()
-    assert not result.ok, f"{case}: dbt build passed with a bad row"
-    label = BAD_ID if changes.get("alert_id") != "" else "Injected bad alert"
-    failure_lines = [line for line in result.output.splitlines() if label in line]
-    assert failure_lines, f"{case}: no output line names {label}:\n{result.output[-3000:]}"
+def test_bad_catalog_row_fails_build_naming_the_alert(broken: Broken, case, changes, words):
+    row = broken.rows[case]
+    assert not broken.result.ok, f"{case}: dbt build passed with a bad row"
+    label = row["alert_id"] if changes.get("alert_id") != "" else row["alert_name"]
+    failure_lines = broken.lines_naming(label)
+    assert failure_lines, f"{case}: no output line names {label}:\n{broken.result.output[-3000:]}"
     joined = "\n".join(failure_lines)
     for word in words:
         assert word in joined, f"{case}: {word!r} not in the lines naming the alert:\n{joined}"
-    assert_good_alerts_still_validated(dbt_project)
+    assert_good_alerts_still_validated(broken.project, broken.shipped)
 
 
 def test_duplicate_alert_id_fails_naming_it(dbt_project: DbtProject):
@@ -121,31 +191,25 @@ def test_duplicate_alert_id_fails_naming_it(dbt_project: DbtProject):
     assert statuses[dbt_project.node_id(good["query_model"])] == statuses[dbt_project.node_id(BAD_MODEL)] == "error"
 
 
-def test_query_model_that_does_not_exist(dbt_project: DbtProject):
-    row = {**template_row(dbt_project), "alert_id": BAD_ID, "query_model": "no_such_model"}
-    dbt_project.add_alert(row)
-    result = dbt_project.rebuild()
-    assert not result.ok
-    assert any(BAD_ID in line and "no_such_model" in line for line in result.output.splitlines()), result.output[-3000:]
-    assert_good_alerts_still_validated(dbt_project)
+def test_query_model_that_does_not_exist(broken: Broken):
+    row = broken.rows["query_model_does_not_exist"]
+    assert not broken.result.ok
+    assert any("no_such_model" in line for line in broken.lines_naming(row["alert_id"])), broken.result.output[-3000:]
+    assert_good_alerts_still_validated(broken.project, broken.shipped)
 
 
-def test_query_model_that_is_not_an_alert(dbt_project: DbtProject):
-    row = {**template_row(dbt_project), "alert_id": BAD_ID, "query_model": "stg_alert_configurations"}
-    dbt_project.add_alert(row)
-    result = dbt_project.rebuild()
-    assert not result.ok
-    assert any(BAD_ID in line and "not 'alert'" in line for line in result.output.splitlines()), result.output[-3000:]
+def test_query_model_that_is_not_an_alert(broken: Broken):
+    row = broken.rows["query_model_not_an_alert"]
+    assert not broken.result.ok
+    assert any("not 'alert'" in line for line in broken.lines_naming(row["alert_id"])), broken.result.output[-3000:]
 
 
-def test_alert_model_without_catalog_row(dbt_project: DbtProject):
-    orphan = dbt_project.path / "models" / "alerts" / "test" / "orphan_alert.sql"
-    orphan.parent.mkdir(parents=True)
-    orphan.write_text("{{ dbt_alerts.alert_model() }}\nselect 1 as value\n")
-    result = dbt_project.rebuild()
-    assert not result.ok
-    assert "orphan_alert" in result.output and "no row in seeds/alert_configurations.csv" in result.output
-    assert node_statuses(dbt_project)[dbt_project.node_id("orphan_alert")] == "error"
+def test_alert_model_without_catalog_row(broken: Broken):
+    assert not broken.result.ok
+    assert "orphan_alert" in broken.result.output
+    assert any("orphan_alert" in line and "no row in seeds/alert_configurations.csv" in line
+               for line in broken.result.output.splitlines()), broken.result.output[-3000:]
+    assert node_statuses(broken.project)[broken.project.node_id("orphan_alert")] == "error"
 
 
 def test_two_rows_sharing_one_model(dbt_project: DbtProject):
@@ -156,33 +220,26 @@ def test_two_rows_sharing_one_model(dbt_project: DbtProject):
     assert any(BAD_ID in line and good["query_model"] in line for line in result.output.splitlines()), result.output[-3000:]
 
 
-def test_threshold_column_not_in_query_output(dbt_project: DbtProject):
-    inject(dbt_project, threshold_column="no_such_column")
-    result = dbt_project.rebuild()
-    assert not result.ok
-    assert any(BAD_ID in line and "no_such_column" in line and "not an output column" in line
-               for line in result.output.splitlines()), result.output[-3000:]
-    assert node_statuses(dbt_project)[dbt_project.node_id(BAD_MODEL)] == "error"
-    assert_good_alerts_still_validated(dbt_project)
+def test_threshold_column_not_in_query_output(broken: Broken):
+    row = broken.rows["threshold_column_not_in_output"]
+    assert not broken.result.ok
+    assert any("no_such_column" in line and "not an output column" in line
+               for line in broken.lines_naming(row["alert_id"])), broken.result.output[-3000:]
+    assert node_statuses(broken.project)[broken.project.node_id(row["query_model"])] == "error"
+    assert_good_alerts_still_validated(broken.project, broken.shipped)
 
 
-def test_column_threshold_must_be_an_output_column(dbt_project: DbtProject):
-    inject(dbt_project, threshold_value_type="COLUMN", threshold_value="missing_other_column")
-    result = dbt_project.rebuild()
-    assert not result.ok
-    assert any(BAD_ID in line and "missing_other_column" in line for line in result.output.splitlines()), result.output[-3000:]
+def test_column_threshold_must_be_an_output_column(broken: Broken):
+    row = broken.rows["column_threshold_not_an_output_column"]
+    assert not broken.result.ok
+    assert any("missing_other_column" in line for line in broken.lines_naming(row["alert_id"])), \
+        broken.result.output[-3000:]
 
 
-@pytest.mark.parametrize("sql,expected", [
-    ("{{ dbt_alerts.alert_model() }}\nselect count(*) as value from main.no_such_table\n", "no_such_table"),
-    ("{{ dbt_alerts.alert_model() }}\nselect no_such_column as value from {{ ref('alert_configurations') }}\n", "no_such_column"),
-], ids=["missing_table", "missing_column"])
-def test_broken_query_fails_its_node(dbt_project: DbtProject, sql, expected):
-    good = template_row(dbt_project)
-    row = {**good, "alert_id": BAD_ID, "query_model": BAD_MODEL, "threshold_column": "value"}
-    dbt_project.add_alert(row, sql=sql)
-    result = dbt_project.rebuild()
-    assert not result.ok
-    assert node_statuses(dbt_project)[dbt_project.node_id(BAD_MODEL)] == "error"
-    assert expected in result.output
-    assert_good_alerts_still_validated(dbt_project)
+@pytest.mark.parametrize("case", sorted(BROKEN_QUERIES), ids=sorted(BROKEN_QUERIES))
+def test_broken_query_fails_its_node(broken: Broken, case):
+    row = broken.rows[case]
+    assert not broken.result.ok
+    assert node_statuses(broken.project)[broken.project.node_id(row["query_model"])] == "error"
+    assert BROKEN_QUERIES[case][1] in broken.result.output
+    assert_good_alerts_still_validated(broken.project, broken.shipped)

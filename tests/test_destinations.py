@@ -329,6 +329,7 @@ def _workspace(*destinations):
                      for d in full.values()]), get, gets
 
 
+@pytest.mark.unit
 def test_plan_compares_addresses_as_a_set_and_sends_secrets_only_to_create_or_rotate():
     from alert_sync.destinations import plan_destinations
 
@@ -358,6 +359,7 @@ def test_plan_compares_addresses_as_a_set_and_sends_secrets_only_to_create_or_ro
     assert missing["mail"].action == "NOOP"
 
 
+@pytest.mark.unit
 def test_plan_refuses_an_ambiguous_name_and_never_touches_destinations_no_row_names():
     from alert_sync.destinations import plan_destinations
 

@@ -21,6 +21,10 @@ from alert_sync.catalog import CatalogRow
 from alert_sync.desired import build_evaluation
 from alert_sync.evaluate import run_alert
 
+# This module builds a project of its own once (module-scoped fixture): `make test` runs its tests
+# on one pytest-xdist worker (--dist loadgroup), so it is built once.
+pytestmark = pytest.mark.xdist_group("evaluate")
+
 JSON_KEYS = ["alert_id", "state", "value", "threshold", "row_count", "error", "duration_ms"]
 
 
@@ -72,6 +76,7 @@ OPERANDS = [
 ]
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("op", list(OPS))
 @pytest.mark.parametrize("value_type,literal,value,threshold_text,threshold", OPERANDS,
                          ids=[f"{o[0]}:{o[1]}-vs-{o[3]}" for o in OPERANDS])
@@ -83,6 +88,7 @@ def test_every_operator_with_every_value_type(db, op, value_type, literal, value
     assert ev.threshold == threshold and type(ev.threshold) is type(threshold) or value_type == "STRING"
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("op", list(OPS))
 @pytest.mark.parametrize("left,right", [(10, 20), (20, 20), (30, 20)])
 def test_column_threshold_with_every_operator(db, op, left, right):
@@ -91,6 +97,7 @@ def test_column_threshold_with_every_operator(db, op, left, right):
     assert (ev.value, ev.threshold) == (left, right)
 
 
+@pytest.mark.unit
 def test_column_threshold_uses_the_same_aggregation_as_the_source(db):
     sql = "select * from (values (1, 10), (2, 10), (3, 10)) as t(x, floor_x)"
     ev = evaluate(db, sql, op="<", value_type="COLUMN", value="floor_x", agg="SUM")
@@ -102,6 +109,7 @@ def test_column_threshold_uses_the_same_aggregation_as_the_source(db):
 VALUES = [1, 2, 2, None, 5, 7.5, None, 2]
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("agg,sql_fn", [("SUM", "sum(x)"), ("COUNT", "count(x)"), ("COUNT_DISTINCT", "count(distinct x)"),
                                         ("AVG", "avg(x)"), ("MEDIAN", "median(x)"), ("MIN", "min(x)"),
                                         ("MAX", "max(x)"), ("STDDEV", "stddev_samp(x)")])
@@ -120,11 +128,13 @@ def test_each_aggregation_matches_the_sql_aggregate(db, agg, sql_fn, values):
         assert math.isclose(float(ev.value), float(expected), rel_tol=1e-12), (agg, values, ev.value, expected)
 
 
+@pytest.mark.unit
 def test_a_non_numeric_string_under_sum_is_an_error(db):
     ev = evaluate(db, "select * from (values ('a'), ('b')) as t(x)", agg="SUM")
     assert ev.state == "ERROR" and "cannot be cast to DOUBLE" in ev.error
 
 
+@pytest.mark.unit
 def test_without_aggregation_the_first_row_is_the_value(db):
     sql = "select * from (values (3, 'c'), (9, 'z'), (1, 'a')) as t(x, name) order by x desc"
     for agg in ("", "NONE", "FIRST", "first"):
@@ -134,6 +144,7 @@ def test_without_aggregation_the_first_row_is_the_value(db):
     assert (ev.state, ev.value) == ("OK", 1)
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("op,expected", [(">", "OK"), ("<", "OK"), ("=", "OK"), ("!=", "OK"),
                                          ("IS_NULL", "TRIGGERED"), ("IS_NOT_NULL", "OK")])
 def test_a_null_value_only_satisfies_is_null(db, op, expected):
@@ -143,6 +154,7 @@ def test_a_null_value_only_satisfies_is_null(db, op, expected):
     assert (ev.state, ev.value, ev.error) == (expected, None, None)
 
 
+@pytest.mark.unit
 def test_nulls_in_aggregations_and_column_thresholds(db):
     ev = evaluate(db, "select * from (values (null::int), (null::int)) as t(x)", op="IS_NULL", value_type="", value="",
                   agg="MAX")
@@ -155,6 +167,7 @@ def test_nulls_in_aggregations_and_column_thresholds(db):
     assert ev.state == "TRIGGERED"
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("empty_state", ["OK", "TRIGGERED", "ERROR"])
 @pytest.mark.parametrize("agg", ["", "COUNT", "SUM"])
 def test_an_empty_result_takes_empty_result_state(db, empty_state, agg):
@@ -163,6 +176,7 @@ def test_an_empty_result_takes_empty_result_state(db, empty_state, agg):
     assert (ev.error is not None) == (empty_state == "ERROR")
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize("sql,needle", [
     ("select cast('abc' as integer) as x", "query failed"),
     ("select x from no_such_table", "query failed"),
@@ -179,6 +193,7 @@ def test_errors_are_the_error_state(db, sql, needle):
     assert evaluate(db, one("2"), op=">", value="1").state == "TRIGGERED"
 
 
+@pytest.mark.unit
 def test_boolean_threshold_against_a_number_is_an_error_and_columns_match_case_insensitively(db):
     ev = evaluate(db, one("1"), op="=", value_type="BOOLEAN", value="true")
     assert ev.state == "ERROR" and "cannot compare NUMBER" in ev.error

@@ -21,6 +21,8 @@ from alert_sync.errors import ConfigError
 from alert_sync.evaluate.backtest import MAX_MOMENTS, backtest_moments, parse_moment, parse_step
 from alert_sync.evaluate.semantics import aggregate, compare, evaluate_rows
 
+pytestmark = pytest.mark.unit  # no dbt, no emulator: `make test-fast`
+
 OK, TRIGGERED, ERROR = "OK", "TRIGGERED", "ERROR"
 COMPARISONS = [">", ">=", "<", "<=", "=", "!="]
 

@@ -21,6 +21,10 @@ import pytest
 from conftest import alert_sync
 from projects import REPO_ROOT, DbtProject, duckdb_profiles, install_package
 
+# This module builds a project of its own once (module-scoped fixture): `make test` runs its tests
+# on one pytest-xdist worker (--dist loadgroup), so it is built once.
+pytestmark = pytest.mark.xdist_group("host_project")
+
 NAME = "acme_analytics"
 FOLDER = "/Workspace/Shared/acme/alerts"
 PREFIX = "[ACME] "
@@ -279,9 +283,12 @@ def test_forgotten_deps_and_unprefixed_macros_get_dbt_errors_that_say_what_to_do
     assert not result.ok and "'alert_model' is undefined" in result.output
 
 
-def test_alert_sync_names_the_seed_it_looked_for_in_a_project_without_a_catalog(tmp_path, emulator):
-    bare = write_host(tmp_path / NAME, package=False, alerts=False)
-    built(bare.dbt("build"))
+def test_alert_sync_names_the_seed_it_looked_for_in_a_project_without_a_catalog(host_build, tmp_path, emulator):
+    import shutil
+
+    built(host_build[1])  # the bare host of the module's build, copied
+    shutil.copytree(host_build[0].path, tmp_path / NAME, symlinks=True, ignore=shutil.ignore_patterns("logs"))
+    bare = DbtProject(tmp_path / NAME, NAME)
     run = alert_sync(bare, "plan", *LOCAL)
     assert run.exit_code == 2
     assert f"seed.{NAME}.alert_configurations" in run.stdout and "seeds/alert_configurations.csv" in run.stdout

@@ -21,6 +21,10 @@ from databricks.sdk.service.sql import (
 from conftest import WAREHOUSE, SyncRun, alert_sync
 from projects import DbtProject, duckdb_profiles, install_package
 
+# This module builds a project of its own once (module-scoped fixture): `make test` runs its tests
+# on one pytest-xdist worker (--dist loadgroup), so it is built once.
+pytestmark = pytest.mark.xdist_group("import")
+
 FOLDER = "/Workspace/Shared/legacy/alerts"
 LOCAL = ("--allow-non-databricks-manifest",)
 NAME = "adopting_team"
@@ -330,6 +334,7 @@ def test_nothing_the_project_has_is_overwritten(host, emulator):
     assert lines[1] == existing_row and len(lines) == 3 and lines[2].startswith("COST-008,Fresh One,")
 
 
+@pytest.mark.unit
 def test_display_name_column_is_optional_and_overrides_the_generated_name():
     from alert_sync.catalog import CatalogRow
     from alert_sync.importer import model_text, split_display_name
@@ -342,6 +347,7 @@ def test_display_name_column_is_optional_and_overrides_the_generated_name():
     assert model_text("select 1") == "{{ dbt_alerts.alert_model() }}\nselect 1\n"
 
 
+@pytest.mark.unit
 def test_the_projects_display_name_prefix_is_left_out_of_the_row(tmp_path):
     """Deploying puts alerts_display_name_prefix back in front of the name, so import leaves it out
     (else every imported alert would plan a rename). The snapshot paths are read too: a snapshot of the

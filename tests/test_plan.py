@@ -32,6 +32,8 @@ from alert_sync.plan import (
 from alert_sync.retry import RETRIES, backoff, call_with_retries, outcome_unknown
 from alert_sync.summary import summarize
 
+pytestmark = pytest.mark.unit  # no dbt, no emulator: `make test-fast`
+
 FOLDER = "/Workspace/Shared/dbt_alerts/proj/prod"
 NAME = "[WARNING] Daily Cost Spike"
 

@@ -8,6 +8,7 @@ import re
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from conftest import alert_sync
@@ -202,12 +203,14 @@ def test_select_state_without_state_dir_is_a_usage_error(project, workspace):
     assert "error: --select uses state:" in md.stderr
 
 
+@pytest.mark.unit
 def test_format_and_json_alias():
     result = CliRunner().invoke(main, ["plan", "--json", "--format", "markdown"])
     assert result.exit_code == 2
     assert "--json is --format json" in result.output
 
 
+@pytest.mark.unit
 def test_markdown_cells_escape_pipes_newlines_and_html():
     cell = md_cell("a | b\nc <script> *x*")
     assert "|" not in cell.replace("\\|", "")
@@ -245,6 +248,7 @@ def parsed(words: list[str]) -> dict:
     return command.make_context(words[1], words[2:]).params
 
 
+@pytest.mark.unit
 def test_ci_workflow_plans_pull_requests_and_applies_main():
     import yaml
 
@@ -276,6 +280,7 @@ def test_ci_workflow_plans_pull_requests_and_applies_main():
     assert "set -x" not in text and not re.search(r"echo .*(TOKEN|secrets)", text)
 
 
+@pytest.mark.unit
 def test_markdown_lists_destination_changes_without_secrets():
     from alert_sync.destinations import DestinationAction
     from alert_sync.output import render_plan_markdown

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from alert_sync.ratelimit import RateLimiter
+
+pytestmark = pytest.mark.unit  # no dbt, no emulator: `make test-fast`
 
 
 class FakeClock:

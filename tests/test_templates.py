@@ -29,6 +29,10 @@ import pytest
 from conftest import alert_sync
 from projects import DbtProject, clone_built, duckdb_profiles, install_package
 
+# This module builds a project of its own once (module-scoped fixture): `make test` runs its tests
+# on one pytest-xdist worker (--dist loadgroup), so it is built once.
+pytestmark = pytest.mark.xdist_group("templates")
+
 NAME = "template_checks"
 PROFILES = duckdb_profiles("template_checks")
 DBT_PROJECT = f"""
