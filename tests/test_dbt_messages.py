@@ -9,6 +9,8 @@ import pytest
 
 from alert_sync.errors import dbt_message
 
+pytestmark = pytest.mark.unit  # no dbt, no emulator: `make test-fast`
+
 # run_results.json `message` of failed nodes of `dbt build`
 THRESHOLD_COLUMN_MISSING = (
     "Compilation Error in model cost_daily_spend_spike (models/alerts/cost/cost_daily_spend_spike.sql)\n"

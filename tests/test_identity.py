@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import copy
 
+import pytest
+
 from databricks.sdk.service.sql import AlertV2
 
 from alert_sync.conditions import deployed_condition
@@ -19,6 +21,8 @@ from alert_sync.identity import marked_alert_id, with_alert_id, without_alert_id
 from alert_sync.output import render_plan
 from alert_sync.plan import CREATE, DELETE, ERROR, NOOP, UPDATE, Plan, complete_listing, make_plan, update_mask
 from test_plan import FOLDER, alert_v2
+
+pytestmark = pytest.mark.unit  # no dbt, no emulator: `make test-fast`
 
 QUERY = "select sum(cost) as daily_cost from usage"
 
