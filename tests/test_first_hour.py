@@ -18,6 +18,8 @@ import pytest
 from conftest import alert_sync
 from projects import REPO_ROOT, DbtProject, duckdb_profiles, install_package
 
+pytestmark = pytest.mark.xdist_group("first_hour")  # builds new host projects of its own
+
 ALERT_SYNC = str(Path(sys.executable).with_name("alert-sync"))
 
 # The webhook URLs of the destinations the example's plan would create (placeholders, as in the demo).
@@ -73,7 +75,6 @@ ALERT_MODEL = """{{ dbt_alerts.alert_model() }}
 select coalesce(sum(amount), 0) as revenue
 from (select 450.0 as amount) as orders
 
-pytestmark = pytest.mark.xdist_group("first_hour")  # builds new host projects of its own
 """
 README_ROW = ("REV-001,Daily Revenue Drop,Yesterday's revenue under 1000.,REVENUE,WARNING,revenue_yesterday,revenue,<,"
               "DOUBLE,1000,,OK,0 0 7 * * ?,Europe/Berlin,UNPAUSED,true,sales-ops@acme.example,false,,,,"
