@@ -34,7 +34,6 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import os
 import re
 from datetime import datetime, timezone
 from decimal import Decimal

@@ -35,22 +35,21 @@ from typing import Any
 
 import pytest
 
+from alert_sync.catalog import read_catalog
+from alert_sync.conditions import compiled_condition, deployed_query
+from alert_sync.desired import build_evaluation
+from alert_sync.evaluate.runner import run_alert
+from alert_sync.evaluate.semantics import ERROR, OK, TRIGGERED
 from conftest import alert_sync
 from local_spark import SparkQueries, skip_without_java, spark_session
 from projects import DbtProject, dbt_environment, install_package
+from test_templates import ALERTS as TEMPLATE_ALERTS, CUSTOMERS, HEADER, model_name, seeds
 
 # This module builds a project of its own once (module-scoped fixture): `make test` runs its tests
 # on one pytest-xdist worker (--dist loadgroup), so it is built once.
 pytestmark = pytest.mark.xdist_group("spark")
 
 skip_without_java("The Spark SQL check of the package")
-
-from alert_sync.catalog import read_catalog  # noqa: E402
-from alert_sync.conditions import compiled_condition, deployed_query  # noqa: E402
-from alert_sync.evaluate.runner import run_alert  # noqa: E402
-from alert_sync.evaluate.semantics import ERROR, OK, TRIGGERED  # noqa: E402
-from alert_sync.desired import build_evaluation  # noqa: E402
-from test_templates import ALERTS as TEMPLATE_ALERTS, CUSTOMERS, HEADER, model_name, seeds  # noqa: E402
 
 NAME = "spark_host"
 SCHEMA = "analytics"
