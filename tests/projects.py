@@ -5,6 +5,7 @@ profiles.yml. Real dbt, run as the `dbt` command of the current environment (or 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -13,6 +14,8 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
+from unittest import mock
 
 REPO_ROOT = Path(__file__).resolve().parent.parent  # the dbt_alerts package
 EXAMPLE_DIR = REPO_ROOT / "example"
@@ -26,6 +29,16 @@ def duckdb_profiles(profile: str, schema: str = "main", target: str = "dev", thr
     (DbtProject.env sets it to the project's own file)."""
     return (f"{profile}:\n  target: {target}\n  outputs:\n    {target}:\n      type: duckdb\n"
             f"      path: \"{{{{ env_var('DBT_DUCKDB_PATH') }}}}\"\n      schema: {schema}\n      threads: {threads}\n")
+
+
+@contextlib.contextmanager
+def dbt_environment(**values: str) -> Iterator[None]:
+    """os.environ for in-process dbt (dbtRunner): no DATABRICKS_* / DBT_* of the caller's shell, plus `values`."""
+    with mock.patch.dict(os.environ):
+        for key in [k for k in os.environ if k.startswith(("DATABRICKS_", "DBT_"))]:
+            del os.environ[key]
+        os.environ.update(values, DBT_SEND_ANONYMOUS_USAGE_STATS="false")
+        yield
 
 
 @dataclass

@@ -34,10 +34,7 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import os
 import re
-import shutil
-import subprocess
 from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -46,37 +43,16 @@ from unittest import mock
 
 import pytest
 
-from projects import DbtProject, clone_built
+from local_spark import SparkQueries, skip_without_java, spark_session
+from projects import DbtProject, clone_built, dbt_environment
 
 # This module builds a project of its own once (module-scoped fixture): `make test` runs its tests
 # on one pytest-xdist worker (--dist loadgroup), so it is built once.
 pytestmark = pytest.mark.xdist_group("databricks_dialect")
 
-
-def java_runtime() -> str | None:
-    """The java pyspark would launch: $JAVA_HOME/bin/java, else java on PATH."""
-    home = os.environ.get("JAVA_HOME")
-    if home and os.access(Path(home, "bin", "java"), os.X_OK):
-        return str(Path(home, "bin", "java"))
-    return shutil.which("java")
-
-
-def java_major(java: str) -> int | None:
-    """17 for `openjdk version "17.0.15"`, 8 for `java version "1.8.0_402"`."""
-    out = subprocess.run([java, "-version"], capture_output=True, text=True, timeout=60).stderr
-    m = re.search(r'version "(\d+)(?:\.(\d+))?', out)
-    if not m:
-        return None
-    return int(m.group(2) or 0) if m.group(1) == "1" else int(m.group(1))
-
-
-if java_runtime() is None:
-    pytest.skip("Databricks dialect check skipped: no Java runtime (no JAVA_HOME, no java on PATH); "
-                "it runs the compiled alert queries on a local Spark, which needs Java 17+",
-                allow_module_level=True)
+skip_without_java("Databricks dialect check")
 
 # pyspark is installed by `make test` (extra `dialect` of pyproject.toml): missing is an error, not a skip.
-from pyspark import SparkContext  # noqa: E402
 from pyspark.sql import SparkSession  # noqa: E402
 from pyspark.sql import types as T  # noqa: E402
 
@@ -99,16 +75,6 @@ REL_TOL = ABS_TOL = 1e-9  # DECIMAL on one engine, DOUBLE on the other: equal to
 # ------------------------------------------------------------------------------------------------
 # Environment and the offline compile
 # ------------------------------------------------------------------------------------------------
-
-@contextlib.contextmanager
-def dbt_environment(**values: str) -> Iterator[None]:
-    """os.environ for in-process dbt: no DATABRICKS_* / DBT_* of the caller's shell, plus `values`."""
-    with mock.patch.dict(os.environ):
-        for key in [k for k in os.environ if k.startswith(("DATABRICKS_", "DBT_"))]:
-            del os.environ[key]
-        os.environ.update(values, DBT_SEND_ANONYMOUS_USAGE_STATS="false")
-        yield
-
 
 @contextlib.contextmanager
 def no_warehouse_connection() -> Iterator[None]:
@@ -210,23 +176,6 @@ def for_spark(sql: str, relations: dict[str, tuple[str, str]]) -> str:
     return pattern.sub(lambda m: f"`{relations[m.group(0)][0]}`", sql)
 
 
-class SparkQueries:
-    """What runner.run_alert needs of a target: query(sql) -> (columns, rows)."""
-
-    def __init__(self, spark: SparkSession):
-        self.spark = spark
-
-    def query(self, sql: str) -> tuple[list[str], list[tuple]]:
-        df = self.spark.sql(sql)
-        timestamps = {i for i, f in enumerate(df.schema.fields) if isinstance(f.dataType, T.TimestampType)}
-        rows = []
-        for row in df.collect():
-            # pyspark returns TIMESTAMPs as naive local time: back to naive UTC, as DuckDB returns them.
-            rows.append(tuple(v.astimezone(timezone.utc).replace(tzinfo=None) if i in timestamps and v is not None
-                              else v for i, v in enumerate(row)))
-        return list(df.columns), rows
-
-
 # ------------------------------------------------------------------------------------------------
 # Fixtures: one project, one DuckDB evaluation per moment, one Spark session
 # ------------------------------------------------------------------------------------------------
@@ -263,37 +212,8 @@ def databricks_sql(project: DbtProject, catalog: list[CatalogRow], tmp_path_fact
 
 @pytest.fixture(scope="module")
 def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SparkSession]:
-    java = java_runtime()
-    major = java_major(java)
-    if major is not None and major < 17:
-        pytest.fail(f"the Databricks dialect check needs Java 17+ for Spark 4; {java} is Java {major}")
-    tmp = tmp_path_factory.mktemp("spark")
-    with mock.patch.dict(os.environ, SPARK_LOCAL_IP="127.0.0.1"):  # the JVM binds to loopback only
-        session = (SparkSession.builder.master("local[2]").appName("dbt_alerts-databricks-dialect")
-                   .config("spark.sql.ansi.enabled", "true")
-                   .config("spark.sql.session.timeZone", "UTC")
-                   .config("spark.sql.shuffle.partitions", "2")
-                   .config("spark.ui.enabled", "false")
-                   .config("spark.ui.showConsoleProgress", "false")
-                   .config("spark.driver.host", "127.0.0.1")
-                   .config("spark.driver.bindAddress", "127.0.0.1")
-                   .config("spark.sql.warehouse.dir", str(tmp / "warehouse"))
-                   .config("spark.driver.extraJavaOptions", f"-Djava.io.tmpdir={tmp}")
-                   .getOrCreate())
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
-    # stop() leaves the JVM pyspark launched running until Python exits: end it now, by its handle,
-    # so it does not sit through the rest of the suite.
-    gateway = SparkContext._gateway
-    if gateway is not None:
-        gateway.shutdown()
-        proc = getattr(gateway, "proc", None)
-        if proc is not None:
-            if proc.stdin:
-                proc.stdin.close()
-            proc.wait(timeout=60)
-        SparkContext._gateway = SparkContext._jvm = None
+    with spark_session(tmp_path_factory.mktemp("spark"), "dbt_alerts-databricks-dialect") as session:
+        yield session
 
 
 @pytest.fixture(scope="module")

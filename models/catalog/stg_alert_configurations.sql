@@ -3,12 +3,18 @@
   disabled alerts included (is_enabled says so). Named stg_ because the seed owns the name
   alert_configurations. Every column is read as text first, so the model does not depend on the
   types dbt inferred for the host's seed (a host needs no seed column_types). The validation is
-  in the tests on this model and in the `alert` materialization (dbt_alerts.catalog_row_problems).
+  in the tests on this model and in the `alert` materialization (dbt_alerts.catalog_row_problems);
+  a number that does not convert reads as null (dbt_alerts.try_cast), so a bad row never breaks
+  reading the model.
 -#}
 {%- set words = dbt_alerts.catalog_vocabulary() -%}
 {%- set catalog = ref(project_name, 'alert_configurations') -%}
-{#- Optional columns (catalog_optional_columns) the host's seed lacks read as null. -#}
-{%- set present = adapter.get_columns_in_relation(catalog) | map(attribute='name') | map('lower') | list if execute else [] -%}
+{#- Optional columns (catalog_optional_columns) the host's seed lacks read as null. Under
+    `dbt build --empty`, ref() renders as a subquery `(select ... limit 0)`, which Spark and
+    Databricks cannot describe: the columns are read from the seed's table itself. -#}
+{%- set columns_of = api.Relation.create(database=catalog.database, schema=catalog.schema, identifier=catalog.identifier)
+      if flags.EMPTY else catalog -%}
+{%- set present = adapter.get_columns_in_relation(columns_of) | map(attribute='name') | map('lower') | list if execute else [] -%}
 {%- set compiled_operators -%}
     ({% for operator in words.compiled_operators %}{{ dbt_alerts.quote_string(operator) }}{{ ', ' if not loop.last }}{% endfor %})
 {%- endset -%}
@@ -45,7 +51,7 @@ cleaned as (
         {{ dbt_alerts.catalog_boolean_sql('is_enabled', 'null') }} as is_enabled,
         notification_channels,
         {{ dbt_alerts.catalog_boolean_sql('notify_on_ok', 'false') }} as notify_on_ok,
-        cast({{ dbt.safe_cast('retrigger_seconds', 'double') }} as {{ dbt.type_bigint() }}) as retrigger_seconds,
+        {{ dbt_alerts.try_cast(dbt_alerts.try_cast('retrigger_seconds', 'double'), dbt.type_bigint()) }} as retrigger_seconds,
         custom_summary,
         custom_description,
         owner
@@ -77,7 +83,7 @@ select
     threshold_value,
     -- BETWEEN, NOT_BETWEEN, IN, NOT_IN: threshold_value is a list (threshold_value_list), not one value.
     case when threshold_value_type = 'DOUBLE' and upper(threshold_operator) not in {{ compiled_operators }}
-        then {{ dbt.safe_cast('threshold_value', 'double') }} end as threshold_double,
+        then {{ dbt_alerts.try_cast('threshold_value', 'double') }} end as threshold_double,
     case when threshold_value_type = 'STRING' and upper(threshold_operator) not in {{ compiled_operators }}
         then threshold_value end as threshold_string,
     case when threshold_value_type = 'BOOLEAN' then

@@ -84,6 +84,10 @@ class SqlTarget:
         self.connection.close()
 
 
+# The dbt adapters alert-sync can connect with (connect below): DuckDB for the local demo, Databricks.
+ADAPTERS = ("duckdb", "databricks")
+
+
 def warm_up(target: DbtTarget) -> None:
     """Pay the target driver's one-off start-up cost ahead of the first write (sync.BackgroundTarget)."""
     if target.adapter_type == "duckdb":
@@ -125,7 +129,7 @@ def connect(target: DbtTarget, project_dir: Path) -> SqlTarget:
                              schema=creds.schema)
         return SqlTarget(conn, "databricks")
     raise ConfigError(f"dbt target '{target.name}' uses adapter '{target.adapter_type}'; alert-sync writes metrics "
-                      "to duckdb or databricks targets")
+                      f"to {' or '.join(ADAPTERS)} targets")
 
 
 def recorded_ids(db: SqlTarget, tables: dict[str, Relation]) -> dict[str, str]:

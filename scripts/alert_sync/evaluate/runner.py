@@ -310,6 +310,11 @@ def run_evaluate(options: EvaluateOptions, log: Callable[[str], None],
     """Evaluate the catalog's alerts (as built, or as of each backtest moment) and record the results."""
     moments = backtest_moments(options.as_of, options.start, options.end, options.step)
     artifacts, target = load_build(options.project_dir, options.target_path, options.profiles_dir, options.target)
+    if target.adapter_type not in metrics.ADAPTERS:  # before any planning: nothing can run
+        raise ConfigError(f"alert-sync evaluate runs the alert queries on the dbt target's own connection, which it "
+                          f"can open for {' and '.join(metrics.ADAPTERS)} targets; dbt target '{target.name}' uses "
+                          f"adapter '{target.adapter_type}'. Build and evaluate with a {' or '.join(metrics.ADAPTERS)} "
+                          "target (--target).")
     alerts = plan_alerts(read_catalog(artifacts.catalog_path), artifacts, split_select(options.select))
     variables = build_vars(options.project_dir, options.target_path)
     is_range = moments is not None and len(moments) > 1 or bool(options.start)
