@@ -11,6 +11,10 @@ What the workspace API does [databricks-sdk 0.77 service/settings.py Notificatio
 - `config` wraps exactly one of email{addresses}, slack{url}, microsoft_teams{url},
   pagerduty{integration_key}, generic_webhook{url} (destination_type WEBHOOK). The type "can not be
   changed once set" (ListNotificationDestinationsResult.destination_type).
+- A destination of a type the seed cannot name (DATABRICKS_APP_SLACK, DATABRICKS_APP_TEAMS: no
+  databricks-sdk release up to 0.167 has them in DestinationType or a config class for them) is
+  never planned as a change: a row that names one is an ERROR naming the destination and its type,
+  read from the JSON (untyped.py), since the SDK's enum makes it None.
 - Secrets are input-only: get/list answer `url_set: true` (`integration_key_set`...), never the
   value. So alert-sync cannot tell whether a secret changed. It writes one only when the destination
   is created, or when asked (`apply --rotate-secrets`); a no-op plan reads no secret destination.
