@@ -300,6 +300,20 @@ def test_a_destination_whose_type_differs_from_the_workspace_is_an_error_of_the_
     assert errors == users_of(project, "data_quality_webhook")
 
 
+def test_a_row_naming_a_databricks_app_destination_is_an_error_of_the_plan_naming_it(project, workspace, secrets):
+    """DATABRICKS_APP_SLACK / DATABRICKS_APP_TEAMS: no databricks-sdk class describes their config (its
+    DestinationType makes them None), so the plan reads the type from the JSON and says what it is."""
+    app = workspace.add_destination("Data Quality Webhook", "DATABRICKS_APP_TEAMS")
+    run = alert_sync(project, "plan", *LOCAL, "--json")
+    assert run.exit_code == 1  # the plan holds ERRORs
+    action = next(a for a in run.json["destinations"]["actions"] if a["destination_id"] == "data_quality_webhook")
+    assert action["action"] == "ERROR" and action["databricks_destination_id"] == app["id"]
+    assert (f"workspace destination 'Data Quality Webhook' ({app['id']}) is a DATABRICKS_APP_TEAMS destination; "
+            f"alert-sync manages only EMAIL, SLACK, WEBHOOK, MICROSOFT_TEAMS, PAGERDUTY") in action["error"]
+    errors = {a["alert_id"] for a in run.json["actions"] if a["action"] == "ERROR"}
+    assert errors == users_of(project, "data_quality_webhook")
+
+
 # --- the destinations plan as pure logic (no dbt, no HTTP) ---------------------------------------
 
 def _dest(key, name, kind, databricks_id="", addresses=(), secret_env=""):
@@ -441,3 +455,19 @@ def test_an_error_that_echoes_the_secret_back_is_reported_without_it(emulator):
     assert sent == ["https://hooks.invalid/leak-canary"]
     assert done.status == "ERROR" and "bad $OPS_SLACK ($OPS_SLACK) $OPS_SLACK" in done.error
     assert "leak-canary" not in done.error and "leak%2Dcanary" not in done.error
+
+
+@pytest.mark.unit
+def test_plan_reads_a_destination_type_the_sdk_does_not_know_from_the_json():
+    from databricks.sdk.service.settings import ListNotificationDestinationsResult
+
+    from alert_sync.destinations import plan_destinations
+
+    app = ListNotificationDestinationsResult.from_dict(
+        {"id": "a-1", "display_name": "Ops Slack", "destination_type": "DATABRICKS_APP_SLACK"})
+    app.untyped = {"destination_type": "DATABRICKS_APP_SLACK"}  # as untyped.list_destinations keeps it
+    (action,) = plan_destinations({"slack": _dest("slack", "Ops Slack", "SLACK", secret_env="S")}, lambda: [app],
+                                  lambda _: pytest.fail("no config is read"), {"S": "v"}, rotate_secrets=True)
+    assert action.action == "ERROR" and action.databricks_destination_id == "a-1"
+    assert "'Ops Slack' (a-1) is a DATABRICKS_APP_SLACK destination" in action.error
+    assert "seed row 'slack' cannot name it" in action.error

@@ -305,6 +305,41 @@ def test_a_destination_the_workspace_lacks_is_reported_with_the_alert_and_left_o
     assert ",kept_slack," in rows and "gone-123" not in rows
 
 
+def test_an_alert_no_catalog_row_can_hold_is_refused_naming_the_alert_and_the_field(host, emulator):
+    """Query parameters, a MARKDOWN template and a Databricks-app destination: the catalog and the
+    destinations seed have no place for them, so import refuses the alert rather than write a row
+    whose plan would change it."""
+    app = emulator.add_destination("Ops Slack app", "DATABRICKS_APP_SLACK")["id"]
+    w = client(emulator)
+    w.workspace.mkdirs(FOLDER)
+    plain = alert("[WARNING] Plain", "select 2 as n", col("n"), ComparisonOperator.GREATER_THAN,
+                  value(double_value=1)).as_dict()
+    for name, extra in [
+        ("[WARNING] Bound", {"query_text": "select :min_cost as n",
+                             "parameters": [{"name": "min_cost", "type": "DOUBLE", "value": "5000"}]}),
+        ("[WARNING] Markdown", {"custom_template_format": "MARKDOWN", "custom_summary": "@ALERT_NAME fired"}),
+        ("[WARNING] Via app", {"evaluation": {**plain["evaluation"], "notification": {
+            "subscriptions": [{"destination_id": app}]}}}),
+    ]:
+        w.api_client.do("POST", "/api/2.0/alerts", body={**plain, "display_name": name, **extra})
+    w.alerts_v2.create_alert(AlertV2.from_dict(plain))
+    run = import_(host, "--from-path", FOLDER, "--domain", "COST", "--json")
+    assert run.exit_code == 1, run.stderr  # an alert skipped
+    status = {a["display_name"]: (a["status"], a["reason"]) for a in run.json["alerts"]}
+    assert status["[WARNING] Plain"] == ("WRITTEN", None)
+    assert status["[WARNING] Bound"][0] == "SKIPPED"
+    assert "the catalog cannot express its parameters (min_cost DOUBLE = '5000')" in status["[WARNING] Bound"][1]
+    assert status["[WARNING] Markdown"][0] == "SKIPPED"
+    assert "custom_template_format MARKDOWN (@VARIABLE placeholders)" in status["[WARNING] Markdown"][1]
+    assert status["[WARNING] Via app"][0] == "SKIPPED"
+    assert (f"workspace destination 'Ops Slack app' ({app}) is a DATABRICKS_APP_SLACK destination"
+            in status["[WARNING] Via app"][1])
+    assert "[WARNING] Bound  (skipped): the catalog cannot express its parameters" in run.stderr
+    catalog = (host.path / "seeds" / "alert_configurations.csv").read_text()
+    assert ",Plain," in catalog and "Bound" not in catalog and "Markdown" not in catalog and "Via app" not in catalog
+    assert run.json["destination_rows"] == []  # no destinations row for the app destination
+
+
 def test_nothing_the_project_has_is_overwritten(host, emulator):
     make_folder(emulator, [
         alert("[WARNING] Daily Cost Spike", "select 1 as cost", col("cost"), ComparisonOperator.GREATER_THAN,

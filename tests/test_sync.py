@@ -155,6 +155,37 @@ def test_changing_one_threshold_is_one_patch_naming_only_that_field(project, wor
     assert deployed["evaluation"]["threshold"]["value"]["double_value"] == float(target["threshold_value"])
 
 
+def test_parameters_and_a_markdown_template_set_in_the_workspace_are_drift_the_plan_shows_and_apply_clears(
+        project, workspace):
+    """The catalog has no column for `parameters` or `custom_template_format`; databricks-sdk 0.77's
+    AlertV2 has no field for them either: the plan reads them from the service's JSON (untyped.py)."""
+    from databricks.sdk import WorkspaceClient
+
+    first = alert_sync(project, "apply", *LOCAL, "--json").json
+    target = next(a for a in first["actions"] if a["action"] == "CREATE")
+    w = WorkspaceClient(host=workspace.url, token="emulator-token")
+    w.api_client.do("PATCH", f"/api/2.0/alerts/{target['databricks_alert_id']}",
+                    query={"update_mask": "parameters,custom_template_format"},
+                    body={"parameters": [{"name": "min_cost", "type": "DOUBLE", "value": "5000"}],
+                          "custom_template_format": "MARKDOWN"})
+
+    plan = alert_sync(project, "plan", *LOCAL)
+    assert plan.exit_code == 0
+    assert f"~ {target['alert_id']}" in plan.stdout
+    assert "parameters: min_cost DOUBLE = '5000' -> (none)" in plan.stdout
+    assert "custom_template_format: 'MARKDOWN' -> 'HTML'" in plan.stdout
+    workspace.reset_counters()
+    run = alert_sync(project, "apply", *LOCAL, "--json")
+    assert run.exit_code == 0
+    updates = [(a["alert_id"], a["changed_fields"]) for a in run.json["actions"] if a["action"] == "UPDATE"]
+    assert updates == [(target["alert_id"], ["parameters", "custom_template_format"])]
+    assert workspace.counters()["update_masks"] == {"parameters,custom_template_format": 1}
+    stored = w.api_client.do("GET", f"/api/2.0/alerts/{target['databricks_alert_id']}")
+    assert "parameters" not in stored and "custom_template_format" not in stored
+    again = alert_sync(project, "plan", *LOCAL, "--json")
+    assert {a["action"] for a in again.json["actions"]} == {"NOOP"}
+
+
 def test_rename_updates_the_same_alert(project, workspace):
     first = alert_sync(project, "apply", *LOCAL, "--json").json
     rows = project.catalog_rows()

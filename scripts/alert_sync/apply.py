@@ -14,6 +14,7 @@ too) and its display name before the creates and renames that may need them.
 
 from __future__ import annotations
 
+import inspect
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -25,7 +26,7 @@ from databricks.sdk import WorkspaceClient
 from databricks.sdk.errors import (
     NotFound, PermissionDenied, ResourceDoesNotExist, ResourceExhausted, TooManyRequests, Unauthenticated,
 )
-from databricks.sdk.service.sql import AlertV2
+from databricks.sdk.service.sql import AlertsV2API, AlertV2
 
 from .errors import AlertSyncError, Stopped, describe
 from .plan import CREATE, DELETE, ERROR, NOOP, UPDATE, LIST_PAGE_SIZE, Action, Plan, base_name
@@ -35,6 +36,10 @@ from .retry import call_with_retries, outcome_unknown
 
 FATAL = (PermissionDenied, Unauthenticated)
 ALERT_QUOTA = 1000  # alerts per workspace, trashed ones included (databricks/cli PR #4505)
+# databricks-sdk >= 0.81: AlertsV2API.trash_alert(id, *, purge=None). Newer releases add headers in
+# that method rather than in the API client (0.167 sends X-Databricks-Workspace-Id when the config
+# has a workspace_id), so a purge goes through it whenever it can.
+TRASH_TAKES_PURGE = "purge" in inspect.signature(AlertsV2API.trash_alert).parameters
 
 
 def quota_hint(exc: BaseException) -> str:
@@ -153,11 +158,14 @@ class Applier:
         return keep
 
     def _delete(self, alert_id: str, purge: bool) -> None:
-        if purge:
-            # databricks-sdk 0.77's AlertsV2API.trash_alert has no purge argument, while the REST API
-            # takes DELETE /api/2.0/alerts/{id}?purge=true (the Terraform provider's purge_on_delete,
-            # databricks/cli PR #4505): send it through the SDK's own API client, which keeps its
-            # auth, retries and typed errors.
+        if purge and TRASH_TAKES_PURGE:
+            def call():  # the SDK's own request, with every header it sends (X-Databricks-Workspace-Id...)
+                return self.w.alerts_v2.trash_alert(alert_id, purge=True)
+        elif purge:
+            # databricks-sdk 0.77-0.80's AlertsV2API.trash_alert has no purge argument, while the REST
+            # API takes DELETE /api/2.0/alerts/{id}?purge=true (the Terraform provider's
+            # purge_on_delete, databricks/cli PR #4505): sent by hand through the SDK's own API
+            # client (auth, retries, typed errors), with the headers those SDKs' trash_alert sends.
             def call():
                 return self.w.api_client.do("DELETE", f"/api/2.0/alerts/{alert_id}", query={"purge": "true"},
                                             headers={"Accept": "application/json"})

@@ -11,6 +11,10 @@ What the workspace API does [databricks-sdk 0.77 service/settings.py Notificatio
 - `config` wraps exactly one of email{addresses}, slack{url}, microsoft_teams{url},
   pagerduty{integration_key}, generic_webhook{url} (destination_type WEBHOOK). The type "can not be
   changed once set" (ListNotificationDestinationsResult.destination_type).
+- A destination of a type the seed cannot name (DATABRICKS_APP_SLACK, DATABRICKS_APP_TEAMS: no
+  databricks-sdk release up to 0.167 has them in DestinationType or a config class for them) is
+  never planned as a change: a row that names one is an ERROR naming the destination and its type,
+  read from the JSON (untyped.py), since the SDK's enum makes it None.
 - Secrets are input-only: get/list answer `url_set: true` (`integration_key_set`...), never the
   value. So alert-sync cannot tell whether a secret changed. It writes one only when the destination
   is created, or when asked (`apply --rotate-secrets`); a no-op plan reads no secret destination.
@@ -49,9 +53,10 @@ from databricks.sdk.service.settings import (
     SlackConfig,
 )
 
-from .catalog import SECRET_TYPES, Destination, destination_problem, secret_name
+from .catalog import DESTINATION_TYPES, SECRET_TYPES, Destination, destination_problem, secret_name
 from .errors import describe
 from .retry import call_with_retries, outcome_unknown
+from .untyped import destination_type
 
 CREATE, UPDATE, NOOP, ERROR = "CREATE", "UPDATE", "NOOP", "ERROR"
 WRITES = (CREATE, UPDATE)
@@ -173,16 +178,30 @@ def plan_destinations(destinations: dict[str, Destination], listed: Callable[[],
     return actions
 
 
-def _type_of(w) -> str:
-    t = w.destination_type
-    return t.value if hasattr(t, "value") else str(t or "")
+def unmanaged_type_problem(display_name: str, destination_id: str, kind: str) -> str | None:
+    """Why a workspace destination of a type the seed cannot name (e.g. DATABRICKS_APP_SLACK,
+    DATABRICKS_APP_TEAMS: Slack / Teams through a Databricks app) is out of alert-sync's reach, or None.
+    Its config is in no databricks-sdk release (Config has email, slack, generic_webhook,
+    microsoft_teams, pagerduty only, up to 0.167), so alert-sync can neither compare nor write it."""
+    if kind in DESTINATION_TYPES:
+        return None
+    return (f"workspace destination '{display_name}' ({destination_id}) is a {kind or 'untyped'} destination; "
+            f"alert-sync manages only {', '.join(DESTINATION_TYPES)} destinations (the destination_type values of "
+            f"seeds/notification_destinations.csv), and the databricks-sdk has no config class for this type")
 
 
 def _diff(d: Destination, current, get: Callable[[str], NotificationDestination], env: Mapping[str, str],
           rotate_secrets: bool) -> DestinationAction:
-    if _type_of(current) != d.destination_type:
+    kind = destination_type(current)
+    unmanaged = unmanaged_type_problem(current.display_name, current.id, kind)
+    if unmanaged:
         return _error(d, (
-            f"workspace destination '{current.display_name}' ({current.id}) is a {_type_of(current)} destination, the "
+            f"{unmanaged}: seed row '{d.destination_id}' cannot name it. Subscribe the alerts to an EMAIL, SLACK, "
+            f"WEBHOOK, MICROSOFT_TEAMS or PAGERDUTY destination instead, or give the row another destination_name "
+            f"(alert-sync then creates a new {d.destination_type} destination)"), current.id)
+    if kind != d.destination_type:
+        return _error(d, (
+            f"workspace destination '{current.display_name}' ({current.id}) is a {kind} destination, the "
             f"seed says {d.destination_type}; a destination's type cannot be changed: correct destination_type, or "
             f"give the row another destination_name (alert-sync then creates a new destination)"), current.id)
     changes: list[tuple[str, Any, Any]] = []

@@ -36,8 +36,10 @@ from databricks.sdk.service.sql import AlertV2, ComparisonOperator
 
 from .catalog import CATALOG_COLUMNS, EMAIL, OPERATOR_SYMBOLS, CatalogRow, read_csv, read_destinations
 from .conditions import deployed_condition
+from .destinations import unmanaged_type_problem
 from .identity import marked_alert_id, without_alert_id
 from .errors import ConfigError, describe
+from . import untyped
 from .plan import LIST_PAGE_SIZE, missing_fields
 from .retry import call_with_retries
 from .workspace_paths import folder_key
@@ -327,6 +329,31 @@ def catalog_row(a: AlertV2, alert_id: str, model: str, domain: str, from_path: s
     return row, warnings
 
 
+def unexpressible(a: AlertV2, workspace_destinations: dict[str, Any]) -> list[str]:
+    """What of the alert no catalog row can hold, each naming the field and the fix: the import
+    refuses such an alert rather than write a row whose plan would change it."""
+    problems = []
+    parameters = untyped.parameters_text(a)
+    if parameters:
+        problems.append(f"parameters ({parameters}): the catalog has no column for query parameters; write their "
+                        f"values into the query (instead of :name) in the workspace and clear its parameters, then "
+                        f"import again")
+    template_format = untyped.template_format(a)
+    if template_format != untyped.DEFAULT_TEMPLATE_FORMAT:
+        problems.append(f"custom_template_format {template_format} (@VARIABLE placeholders): the catalog's "
+                        f"custom_summary and custom_description are {untyped.DEFAULT_TEMPLATE_FORMAT} templates "
+                        f"(Mustache {{{{VARIABLE}}}} placeholders); set the alert's template format back to "
+                        f"{untyped.DEFAULT_TEMPLATE_FORMAT} in the workspace, then import again")
+    n = a.evaluation.notification if a.evaluation else None
+    for s in (n.subscriptions if n else None) or []:
+        wd = workspace_destinations.get(s.destination_id) if s.destination_id else None
+        problem = wd and unmanaged_type_problem(wd.display_name, wd.id, untyped.destination_type(wd))
+        if problem:
+            problems.append(f"subscription to destination {s.destination_id}: {problem}; subscribe the alert to "
+                            f"another destination in the workspace, then import again")
+    return problems
+
+
 # --- the import -------------------------------------------------------------------------------
 
 def list_folder(w: WorkspaceClient, from_path: str) -> list[AlertV2]:
@@ -337,16 +364,16 @@ def list_folder(w: WorkspaceClient, from_path: str) -> list[AlertV2]:
         raise ConfigError(f"--from-path {from_path}: the workspace has no such folder ({describe(exc)}). "
                           f"Give the folder that holds the alerts, e.g. /Workspace/Users/<you> or "
                           f"/Workspace/Shared/<team>/alerts.") from exc
-    listed = call_with_retries(lambda: list(w.alerts_v2.list_alerts(page_size=LIST_PAGE_SIZE)))
+    listed = call_with_retries(lambda: untyped.list_alerts(w, LIST_PAGE_SIZE))
     key = folder_key(from_path)
     out = []
     for a in listed:
         if a.parent_path is None:  # the list left it out: the alert itself says
-            a = call_with_retries(lambda: w.alerts_v2.get_alert(a.id))
+            a = call_with_retries(lambda: untyped.get_alert(w, a.id))
         if folder_key(a.parent_path) != key:
             continue
         if missing_fields(a, needs_run_as=False):
-            a = call_with_retries(lambda: w.alerts_v2.get_alert(a.id))
+            a = call_with_retries(lambda: untyped.get_alert(w, a.id))
         out.append(a)
     return out
 
@@ -381,7 +408,7 @@ def run_import(workspace: Callable[[], WorkspaceClient], options: ImportOptions)
         needs_destinations = any(s.destination_id for a in alerts if a.evaluation and a.evaluation.notification
                                  for s in a.evaluation.notification.subscriptions or [])
         workspace_destinations = {d.id: d for d in call_with_retries(
-            lambda: list(w.notification_destinations.list()))} if needs_destinations else {}
+            lambda: untyped.list_destinations(w))} if needs_destinations else {}
     except (PermissionDenied, Unauthenticated) as exc:
         raise ConfigError(f"The workspace refused the request ({describe(exc)}): check DATABRICKS_HOST / "
                           "DATABRICKS_TOKEN or --profile, and that you may read the folder's alerts.") from exc
@@ -425,7 +452,7 @@ def run_import(workspace: Callable[[], WorkspaceClient], options: ImportOptions)
         # The workspace never returns a destination's secret (url_set / integration_key_set): the row
         # names the destination by id, which is all alert-sync needs to subscribe alerts to it.
         new_dest_rows.append({"destination_id": key, "destination_name": wd.display_name or "",
-                              "destination_type": _enum(wd.destination_type), "databricks_destination_id": databricks_id,
+                              "destination_type": untyped.destination_type(wd), "databricks_destination_id": databricks_id,
                               "owner": "", "is_enabled": "true", "addresses": "", "secret_env": ""})
         key_of[databricks_id] = key
         return key
@@ -469,6 +496,12 @@ def run_import(workspace: Callable[[], WorkspaceClient], options: ImportOptions)
                 "its query was deployed by alert-sync with a compiled condition (it starts with "
                 "'-- dbt_alerts condition:'): import it from the dbt project that deploys it, or adopt that "
                 "project's catalog row instead")
+            continue
+        refused = unexpressible(a, workspace_destinations)
+        if refused:
+            item.status, item.reason = "SKIPPED", (
+                f"the catalog cannot express its {'; its '.join(refused)}. Nothing of it was imported: importing it "
+                f"would make the plan change it")
             continue
         # An alert another dbt project deployed names its catalog row (identity.py): keep that id when
         # it is free, so the plan adopts it as it is.

@@ -38,7 +38,7 @@ def fmt_run_as(identity: tuple[str, str] | None) -> str:
 def change_lines(path: str, old: Any, new: Any) -> list[str]:
     if path == "run_as":
         return [f"      {path}: {fmt_run_as(old)} -> {fmt_run_as(new)}"]
-    if path == "condition":  # as the user wrote it, e.g. cost BETWEEN 10 AND 20
+    if path in ("condition", "parameters"):  # as the user wrote it, e.g. cost BETWEEN 10 AND 20
         return [f"      {path}: {old or '(none)'} -> {new or '(none)'}"]
     if path == "query_text":
         diff = list(difflib.unified_diff(str(old).splitlines(), str(new).splitlines(), lineterm="", n=0))[2:]

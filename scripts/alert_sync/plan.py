@@ -20,6 +20,7 @@ from databricks.sdk.service.sql import AlertV2
 from .conditions import deployed_condition
 from .desired import DesiredAlert
 from .identity import marked_alert_id, without_alert_id
+from .untyped import parameters_text, template_format
 from .workspace_paths import folder_key
 
 CREATE, UPDATE, NOOP, DELETE, ERROR = "CREATE", "UPDATE", "NOOP", "DELETE", "ERROR"
@@ -81,8 +82,11 @@ def base_name(display_name: str) -> str:
 # the Terraform provider's databricks_alert_v2 sends exactly such a mask of top-level names
 # (resource_alert_v2.go, `UpdateMask: "custom_description,custom_summary,display_name,evaluation,..."`),
 # and no official client sends nested paths such as evaluation.notification.retrigger_seconds.
+# `parameters` and `custom_template_format` hold what the catalog cannot express (untyped.py): a
+# workspace copy with either set is drift like any other, and the PATCH names the field with no value,
+# which clears it (field-mask semantics; the Terraform provider names `parameters` in every mask).
 UPDATABLE_FIELDS = ("display_name", "query_text", "warehouse_id", "evaluation", "schedule", "custom_summary",
-                    "custom_description", "run_as")
+                    "custom_description", "run_as", "parameters", "custom_template_format")
 # Changes named for people that live inside an updatable field: a compiled condition (BETWEEN,
 # IN, ...) is deployed as part of query_text (conditions.py).
 # The alert_id marker (identity.py) is its first line: shown apart, so the query's own diff is the model's.
@@ -146,6 +150,9 @@ FIELDS: dict[str, Any] = {
     "schedule.timezone_id": lambda a: a.schedule.timezone_id if a.schedule else None,
     "schedule.pause_status": lambda a: (_enum(a.schedule.pause_status) or "UNPAUSED") if a.schedule else None,
     "run_as": lambda a: run_as_identity(a),
+    # Set only on a workspace copy (the catalog has no column for them): read from the JSON (untyped.py).
+    "parameters": parameters_text,
+    "custom_template_format": template_format,
 }
 
 

@@ -14,7 +14,7 @@ from typing import Any, Callable
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.errors import NotFound, PermissionDenied, Unauthenticated
 
-from . import connection, metrics
+from . import connection, metrics, untyped
 from .apply import ALERT_QUOTA, Applier, Result, folder_permission_hint
 from .catalog import read_catalog, read_destinations
 from .destinations import (WRITES as DESTINATION_WRITES, DestinationAction, apply_destinations, plan_destinations,
@@ -158,7 +158,7 @@ def compute_plan(ctx: Context, log: Callable[[str], None],
 
     def list_destinations() -> list:  # once per plan, and only when a destination is needed
         if not workspace_destinations:
-            workspace_destinations.append(call_with_retries(lambda: list(ctx.client.notification_destinations.list())))
+            workspace_destinations.append(call_with_retries(lambda: untyped.list_destinations(ctx.client)))
         return workspace_destinations[0]
 
     try:
@@ -169,7 +169,7 @@ def compute_plan(ctx: Context, log: Callable[[str], None],
                 rotate_secrets=ctx.options.rotate_secrets)
         resolver = ChannelResolver(destinations, list_destinations,
                                    {a.destination_id: a for a in destination_actions})
-        listed = call_with_retries(lambda: list(ctx.client.alerts_v2.list_alerts(page_size=LIST_PAGE_SIZE)))
+        listed = call_with_retries(lambda: untyped.list_alerts(ctx.client, LIST_PAGE_SIZE))
         desired = build_desired(rows, ctx.artifacts.alert_nodes, ctx.settings, resolver)
         refuse_foreign_run_as_user(ctx, desired)
         # Recorded ids only adopt alerts of the managed folder that carry no alert_id marker
@@ -181,7 +181,7 @@ def compute_plan(ctx: Context, log: Callable[[str], None],
         recorded = read_recorded_ids(ctx, log) if unmarked else {}
         existing, fetched = complete_listing(listed, desired, ctx.settings.parent_path, recorded,
                                              lambda alert_id: call_with_retries(
-                                                 lambda: ctx.client.alerts_v2.get_alert(alert_id)))
+                                                 lambda: untyped.get_alert(ctx.client, alert_id)))
     except (PermissionDenied, Unauthenticated) as exc:
         raise ConfigError(f"The workspace refused the request ({describe(exc)}): check DATABRICKS_HOST / "
                           "DATABRICKS_TOKEN or --profile, and that you may manage alerts.") from exc

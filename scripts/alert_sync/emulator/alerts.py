@@ -58,13 +58,14 @@ ALERT_SCHEMA = {
         "quartz_cron_schedule": "str",
         "timezone_id": "str",
         "pause_status": ("enum", PAUSE_STATUSES),
-        "effective_pause_status": OUTPUT,  # [SDK >= 0.100 CronSchedule] output only
+        "effective_pause_status": OUTPUT,  # [SDK >= 0.123 CronSchedule] output only
     },
-    # [SDK >= 0.100 AlertStatementParameter] named scalar parameters (`:name` in query_text); the
+    # [SDK >= 0.123 AlertStatementParameter] named scalar parameters (`:name` in query_text); the
     # Terraform provider names `parameters` in every update mask. Stored and echoed as sent.
     "parameters": ("list", {"name": "str", "type": "str", "value": "str"}),
-    # Newer SDKs send it (MARKDOWN uses @VARIABLE placeholders); its values are not in a source we
-    # could read [ASSUME], so any string is stored and echoed as sent.
+    # HTML (Mustache {{VARIABLE}}) or MARKDOWN (@VARIABLE) [the JavaScript SDK's alerts v2
+    # CustomTemplateFormat; in no Python SDK release up to 0.167]. Whether the service refuses
+    # other values is not documented [ASSUME], so any string is stored and echoed as sent.
     "custom_template_format": "str",
     "id": OUTPUT,
     "create_time": OUTPUT,
@@ -72,7 +73,7 @@ ALERT_SCHEMA = {
     "lifecycle_state": OUTPUT,
     "owner_user_name": OUTPUT,
     "effective_run_as": OUTPUT,
-    "effective_parent_path": OUTPUT,  # [SDK >= 0.100 AlertV2] output only
+    "effective_parent_path": OUTPUT,  # [SDK >= 0.123 AlertV2] output only
 }
 # [DOCS] "parent_path ... Can only be set on create, and cannot be updated."
 CREATE_ONLY_FIELDS = ("parent_path",)
