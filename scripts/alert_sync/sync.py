@@ -44,7 +44,7 @@ class Options(BuildOptions):
     dry_run: bool = False
     success_threshold: float = 0.9
     workers: int = 16
-    max_rps: float | None = 100.0
+    max_rps: float | None = 300.0  # cli.py says why
     allow_non_databricks_manifest: bool = False
     lock_wait: float = 300.0
     rotate_secrets: bool = False  # resend every managed destination's secret (alert-sync cannot read them back)
