@@ -102,6 +102,10 @@ def test_first_apply_creates_the_destinations_and_subscribes_the_alerts_a_second
     assert first.exit_code == 0, first.stderr
     first_writes = destination_writes(workspace)
     assert first_writes == len(to_create)
+    # Listed before the lock and under it, not again after the destinations (the lock keeps the
+    # folder as listed); the folder made once, by the lock.
+    counts = workspace.counters()["by_endpoint"]
+    assert counts["GET /api/2.0/alerts"] == 2 and counts["POST /api/2.0/workspace/mkdirs"] == 1
     assert first.json["summary"]["errors"] == 0
     by_name = {d["display_name"]: d for d in workspace.destinations()}
     for r in to_create:

@@ -87,8 +87,10 @@ class Result:
 
 class Applier:
     def __init__(self, w: WorkspaceClient, parent_path: str, workers: int = 8, max_rps: float | None = None,
-                 dry_run: bool = False, on_result: Callable[[Result], None] | None = None):
+                 dry_run: bool = False, on_result: Callable[[Result], None] | None = None,
+                 folder_ready: bool = False):
         self.w = w
+        self.folder_ready = folder_ready  # the managed folder was just made (the apply lock's mkdirs)
         self.parent_path = parent_path
         self.workers = max(1, workers)
         self.limiter = RateLimiter(max_rps)
@@ -235,7 +237,7 @@ class Applier:
         return result
 
     def apply(self, plan: Plan) -> list[Result]:
-        if not self.dry_run and any(a.action == CREATE for a in plan.actions):
+        if not self.dry_run and not self.folder_ready and any(a.action == CREATE for a in plan.actions):
             try:  # creating an alert in a missing folder is a 404: make the managed folder first
                 self._call(self.w.workspace.mkdirs, self.parent_path, idempotent=True, fatal=False)
             except Exception as exc:

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 import requests
 from requests.adapters import HTTPAdapter
 
+from . import timings
 from .errors import ConfigError
 
 if TYPE_CHECKING:  # databricks-sdk takes over a second to import: only workspace_client() needs it
@@ -84,6 +85,7 @@ class BoundedAdapter(HTTPAdapter):
         self.answered = False  # the workspace has answered a request (any status)
 
     def send(self, request, timeout=None, **kwargs):
+        timings.request()
         read = timeout if isinstance(timeout, (int, float)) else None
         if read is not None:  # the SDK passes one number, http_timeout_seconds (_BaseClient._perform)
             timeout = (min(CONNECT_TIMEOUT, read), read)

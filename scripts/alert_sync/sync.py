@@ -6,6 +6,7 @@ import os
 import re
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from datetime import datetime, timezone
@@ -14,7 +15,7 @@ from typing import Any, Callable
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.errors import NotFound, PermissionDenied, Unauthenticated
 
-from . import connection, metrics, untyped
+from . import connection, metrics, timings, untyped
 from .apply import ALERT_QUOTA, Applier, Result, folder_permission_hint
 from .catalog import read_catalog, read_destinations
 from .destinations import (WRITES as DESTINATION_WRITES, DestinationAction, apply_destinations, plan_destinations,
@@ -24,10 +25,10 @@ from .errors import ConfigError, describe
 from .identity import marked_alert_id
 from .lock import WorkspaceLock
 from .plan import CREATE, DELETE, ERROR, LIST_PAGE_SIZE, UPDATE, WRITES, Plan, complete_listing, make_plan
-from .project import Artifacts, BuildOptions, build_target_name, load_artifacts
+from .project import Artifacts, BuildOptions
 from .retry import call_with_retries
 from .summary import summarize
-from .target_process import TargetError, TargetInfo, TargetProcess
+from .target_process import DbtSide, TargetError, TargetInfo, TargetProcess, start as start_dbt_side
 from .workspace_paths import folder_key
 
 
@@ -43,7 +44,7 @@ class Options(BuildOptions):
     dry_run: bool = False
     success_threshold: float = 0.9
     workers: int = 16
-    max_rps: float | None = 100.0
+    max_rps: float | None = 300.0  # cli.py says why
     allow_non_databricks_manifest: bool = False
     lock_wait: float = 300.0
     rotate_secrets: bool = False  # resend every managed destination's secret (alert-sync cannot read them back)
@@ -63,6 +64,7 @@ class Context:
     dbt_target: TargetProcess  # reads the recorded ids and writes the metrics
     warehouse_source: str = "--warehouse-id"  # where settings.warehouse_id came from, said when it is wrong
     warehouse_check: tuple[str | None, str | None] | None = None  # check_warehouse's answer, once per run
+    deployer: str | None = None  # the deploying user's name (SCIM Me), asked once per run
 
     def close(self) -> None:
         self.dbt_target.close()
@@ -101,19 +103,14 @@ def workspace_client(options: Options) -> WorkspaceClient:
                                        pool=max(options.workers, 20))
 
 
-def prepare(options: Options, log: Callable[[str], None]) -> Context:
-    artifacts = load_artifacts(options.project_dir, options.target_path)
-    if artifacts.adapter_type != "databricks" and not options.allow_non_databricks_manifest:
-        raise ConfigError(
-            f"target/manifest.json was compiled with the '{artifacts.adapter_type}' adapter: its SQL is not Databricks "
-            f"SQL. Run `dbt build --target <a databricks target>` first, or pass --allow-non-databricks-manifest "
-            f"(local emulator, tests).")
-    target_name = build_target_name(artifacts, options.target)
-    dbt_target = TargetProcess(options.project_dir, options.profiles_dir, target_name)  # loads meanwhile
+def prepare(options: Options, log: Callable[[str], None], dbt_side: DbtSide | None = None) -> Context:
+    """The run's context. `dbt_side`: target_process.start(), when the caller started it before
+    importing this module (the CLI does, so the helper loads dbt meanwhile)."""
+    dbt_side = dbt_side or start_dbt_side(options, options.allow_non_databricks_manifest)
     try:
-        return _prepare(options, artifacts, target_name, dbt_target)
+        return _prepare(options, dbt_side.artifacts, dbt_side.target_name, dbt_side.target)
     except BaseException:
-        dbt_target.close()
+        dbt_side.target.close()
         raise
 
 
@@ -128,7 +125,8 @@ def _prepare(options: Options, artifacts: Artifacts, target_name: str | None, db
         run_as=str(artifacts.settings.get("run_as") or "").strip() or None,
         dialect=artifacts.adapter_type or "databricks",
     )
-    client = workspace_client(options)
+    with timings.phase("workspace client"):
+        client = workspace_client(options)
     return Context(options, artifacts, target_name, settings, client, dbt_target, warehouse_source)
 
 
@@ -136,17 +134,35 @@ def read_recorded_ids(ctx: Context, log: Callable[[str], None]) -> dict[str, str
     if not ctx.artifacts.sync_tables:
         return {}
     try:
-        return ctx.dbt_target.recorded_ids(ctx.artifacts.sync_tables)  # ConfigError: the profile did not load
+        with timings.phase("recorded ids"):
+            return ctx.dbt_target.recorded_ids(ctx.artifacts.sync_tables)  # ConfigError: the profile did not load
     except TargetError as exc:
         log(f"warning: cannot read the last sync results from dbt target '{ctx.target_name}' ({exc}); "
             f"alerts are matched by display name only")
         return {}
 
 
+@dataclass
+class Listing:
+    """What a plan read of the workspace's alerts: the list, completed with GETs (complete_listing),
+    and the ids the last sync recorded. apply reuses it for the plan it makes after creating
+    destinations: it holds the folder's lock by then, so the alerts are as they were listed."""
+    listed: list
+    existing: list
+    fetched: list[str]
+    recorded: dict[str, str]
+
+
 def compute_plan(ctx: Context, log: Callable[[str], None],
                  destination_actions: list[DestinationAction] | None = None) -> Plan:
     """The plan of the destinations phase and of the alerts. `destination_actions`: that phase as
     applied (apply passes it, so the alerts subscribe to the destinations it just created)."""
+    return _plan(ctx, log, destination_actions)[0]
+
+
+def _plan(ctx: Context, log: Callable[[str], None], destination_actions: list[DestinationAction] | None = None,
+          listing: Listing | None = None) -> tuple[Plan, Listing]:
+    """compute_plan, with the listing it made (or was given: then the alerts are not read again)."""
     rows = read_catalog(ctx.artifacts.catalog_path)
     destinations = read_destinations(ctx.artifacts.destinations_path)
     selection = None
@@ -158,58 +174,79 @@ def compute_plan(ctx: Context, log: Callable[[str], None],
 
     def list_destinations() -> list:  # once per plan, and only when a destination is needed
         if not workspace_destinations:
-            workspace_destinations.append(call_with_retries(lambda: untyped.list_destinations(ctx.client)))
+            with timings.phase("destinations"):
+                workspace_destinations.append(
+                    call_with_retries(lambda: untyped.list_destinations(ctx.client)))
         return workspace_destinations[0]
 
-    try:
-        if destination_actions is None:
-            destination_actions = plan_destinations(
-                destinations, list_destinations,
-                lambda destination_id: call_with_retries(lambda: ctx.client.notification_destinations.get(destination_id)),
-                rotate_secrets=ctx.options.rotate_secrets)
-        resolver = ChannelResolver(destinations, list_destinations,
-                                   {a.destination_id: a for a in destination_actions})
-        listed = call_with_retries(lambda: untyped.list_alerts(ctx.client, LIST_PAGE_SIZE))
-        desired = build_desired(rows, ctx.artifacts.alert_nodes, ctx.settings, resolver)
-        refuse_foreign_run_as_user(ctx, desired)
-        # Recorded ids only adopt alerts of the managed folder that carry no alert_id marker
-        # (deployed before it, identity.py): with none there (a first deploy, or every alert
-        # marked), the plan does not need them, nor the dbt target they are read from.
-        folder = folder_key(ctx.settings.parent_path)
-        unmarked = any(marked_alert_id(a.query_text) is None for a in listed
-                       if not a.parent_path or folder_key(a.parent_path) == folder)
-        recorded = read_recorded_ids(ctx, log) if unmarked else {}
-        existing, fetched = complete_listing(listed, desired, ctx.settings.parent_path, recorded,
-                                             lambda alert_id: call_with_retries(
-                                                 lambda: untyped.get_alert(ctx.client, alert_id)))
-    except (PermissionDenied, Unauthenticated) as exc:
-        raise ConfigError(f"The workspace refused the request ({describe(exc)}): check DATABRICKS_HOST / "
-                          "DATABRICKS_TOKEN or --profile, and that you may manage alerts.") from exc
-    except ConfigError:
-        raise
-    except Exception as exc:  # unreachable host, persistent 5xx: nothing was attempted
-        raise ConfigError(f"Cannot read the workspace's alerts from {ctx.client.config.host}: {describe(exc)}") from exc
-    plan = make_plan(desired, existing, ctx.settings.parent_path, recorded, ctx.options.prune or ctx.options.force_prune,
-                     purge=not ctx.options.trash_only, scope=selection.covers if selection else None,
-                     force_prune=ctx.options.force_prune)
+    def list_alerts() -> list:
+        with timings.phase("listing"):
+            return call_with_retries(lambda: untyped.list_alerts(ctx.client, LIST_PAGE_SIZE))
+
+    # The alerts' list pages are read in a thread of their own while the destinations are planned
+    # and the desired alerts built: the two waits overlap instead of adding up.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="alert-sync-list") as pool:
+        listed_future = pool.submit(list_alerts) if listing is None else None
+        try:
+            if destination_actions is None:
+                with timings.phase("destinations"):
+                    destination_actions = plan_destinations(
+                        destinations, list_destinations,
+                        lambda destination_id: call_with_retries(
+                            lambda: ctx.client.notification_destinations.get(destination_id)),
+                        rotate_secrets=ctx.options.rotate_secrets)
+            resolver = ChannelResolver(destinations, list_destinations,
+                                       {a.destination_id: a for a in destination_actions})
+            with timings.phase("plan"):
+                desired = build_desired(rows, ctx.artifacts.alert_nodes, ctx.settings, resolver)
+            with timings.phase("checks"):
+                refuse_foreign_run_as_user(ctx, desired)
+            if listing is None:
+                listed = listed_future.result()
+                # Recorded ids only adopt alerts of the managed folder that carry no alert_id marker
+                # (deployed before it, identity.py): with none there (a first deploy, or every alert
+                # marked), the plan does not need them, nor the dbt target they are read from.
+                folder = folder_key(ctx.settings.parent_path)
+                unmarked = any(marked_alert_id(a.query_text) is None for a in listed
+                               if not a.parent_path or folder_key(a.parent_path) == folder)
+                recorded = read_recorded_ids(ctx, log) if unmarked else {}
+                with timings.phase("listing"):
+                    existing, fetched = complete_listing(listed, desired, ctx.settings.parent_path, recorded,
+                                                         lambda alert_id: call_with_retries(
+                                                             lambda: untyped.get_alert(ctx.client, alert_id)))
+                listing = Listing(listed, existing, fetched, recorded)
+        except (PermissionDenied, Unauthenticated) as exc:
+            raise ConfigError(f"The workspace refused the request ({describe(exc)}): check DATABRICKS_HOST / "
+                              "DATABRICKS_TOKEN or --profile, and that you may manage alerts.") from exc
+        except ConfigError:
+            raise
+        except Exception as exc:  # unreachable host, persistent 5xx: nothing was attempted
+            raise ConfigError(f"Cannot read the workspace's alerts from {ctx.client.config.host}: "
+                              f"{describe(exc)}") from exc
+    with timings.phase("plan"):
+        plan = make_plan(desired, listing.existing, ctx.settings.parent_path, listing.recorded,
+                         ctx.options.prune or ctx.options.force_prune, purge=not ctx.options.trash_only,
+                         scope=selection.covers if selection else None, force_prune=ctx.options.force_prune)
     plan.destinations = destination_actions
     unverified = unverified_note(destination_actions)
     if unverified:
         plan.notes.append(unverified)
-    check_warehouse(ctx, plan)
+    with timings.phase("checks"):
+        check_warehouse(ctx, plan)
     if selection is not None:
         chosen = "every alert (a catalog seed is selected)" if selection.alert_ids is None else \
             f"{sum(1 for d in desired if selection.covers(d.alert_id))} of {len(desired)} catalog alert(s)"
         plan.selection = f"{selection.describe()}: {chosen}"
         if selection.warning:
             plan.warnings.append(selection.warning)
-    if fetched:
-        plan.notes.append(f"{len(fetched)} alert(s) fetched one by one (GET): the list lacked a field the diff needs")
-    over = len(listed) + plan.count(CREATE) - sum(1 for a in plan.actions if a.action == DELETE and a.purge)
+    if listing.fetched:
+        plan.notes.append(f"{len(listing.fetched)} alert(s) fetched one by one (GET): the list lacked a field the "
+                          f"diff needs")
+    over = len(listing.listed) + plan.count(CREATE) - sum(1 for a in plan.actions if a.action == DELETE and a.purge)
     if over > ALERT_QUOTA:
         plan.warnings.append(f"this plan leaves {over} active alerts in the workspace, more than the {ALERT_QUOTA} it "
                              f"holds (trashed alerts count too): creates beyond that are refused")
-    return plan
+    return plan, listing
 
 
 def check_warehouse(ctx: Context, plan: Plan) -> None:
@@ -252,11 +289,13 @@ def warehouse_problem(ctx: Context) -> tuple[str | None, str | None]:
 
 def refuse_foreign_run_as_user(ctx: Context, desired: list) -> None:
     """A user may set run_as only to their own user name [SDK AlertV2RunAs]: when alerts_run_as is
-    someone else's, every alert is an ERROR before any write (one SCIM Me call)."""
+    someone else's, every alert is an ERROR before any write (one SCIM Me call per run)."""
     run_as = ctx.settings.run_as
     if not run_as or "@" not in run_as:
         return
-    me = ctx.client.current_user.me().user_name or ""
+    if ctx.deployer is None:  # apply plans up to three times: ask once
+        ctx.deployer = ctx.client.current_user.me().user_name or ""
+    me = ctx.deployer
     if me.lower() == run_as.lower():
         return
     for d in desired:
@@ -295,23 +334,29 @@ def run_apply(ctx: Context, log: Callable[[str], None], progress: Callable[[int,
     # changed the folder), apply, and record the metrics before letting the next run in.
     lock = WorkspaceLock(ctx.client, ctx.settings.parent_path, run_id, wait_seconds=ctx.options.lock_wait, log=log)
     try:
-        lock.acquire()
+        with timings.phase("lock"):
+            lock.acquire()
     except (PermissionDenied, Unauthenticated) as exc:
         raise ConfigError(f"The workspace refused to create the managed folder or its apply lock "
                           f"{ctx.settings.parent_path} ({describe(exc)}): nothing was changed. "
                           f"{folder_permission_hint(ctx.settings.parent_path)}") from exc
     try:
-        plan = compute_plan(ctx, log)
+        plan, listing = _plan(ctx, log)
         if any(d.action in DESTINATION_WRITES for d in plan.destinations):
-            # Destinations first; then plan the alerts again so they subscribe to what was created.
-            plan = compute_plan(ctx, log, apply_destinations(ctx.client, plan.destinations))
-        return _execute(ctx, plan, run_id, started, log, progress)
+            # Destinations first; then plan the alerts again so they subscribe to what was created
+            # (with the alerts as just listed: the lock keeps other runs out of the folder).
+            with timings.phase("destinations"):
+                applied = apply_destinations(ctx.client, plan.destinations)
+            plan = _plan(ctx, log, applied, listing)[0]
+        # lock.acquire() made the managed folder: the creates need no mkdirs of their own.
+        return _execute(ctx, plan, run_id, started, log, progress, folder_ready=True)
     finally:
-        lock.release()
+        with timings.phase("lock"):
+            lock.release()
 
 
 def _execute(ctx: Context, plan: Plan, run_id: str, started: datetime, log: Callable[[str], None],
-             progress: Callable[[int, int, float], None] | None) -> Outcome:
+             progress: Callable[[int, int, float], None] | None, folder_ready: bool = False) -> Outcome:
     t0 = time.monotonic()
     done = [0]
     writes = sum(1 for a in plan.actions if a.action in WRITES)
@@ -323,11 +368,14 @@ def _execute(ctx: Context, plan: Plan, run_id: str, started: datetime, log: Call
                 progress(done[0], writes, time.monotonic() - t0)
 
     applier = Applier(ctx.client, ctx.settings.parent_path, workers=ctx.options.workers,
-                      max_rps=ctx.options.max_rps, dry_run=ctx.options.dry_run, on_result=on_result)
-    results = applier.apply(plan)
+                      max_rps=ctx.options.max_rps, dry_run=ctx.options.dry_run, on_result=on_result,
+                      folder_ready=folder_ready)
+    with timings.phase("writes"):
+        results = applier.apply(plan)
     ended = datetime.now(timezone.utc).replace(tzinfo=None)
     outcome = Outcome(run_id, plan, results, started, ended, ctx.options.dry_run, applier.attempted, applier.fatal)
-    write_metrics(ctx, outcome, log)
+    with timings.phase("metrics write"):
+        write_metrics(ctx, outcome, log)
     return outcome
 
 

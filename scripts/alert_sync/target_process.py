@@ -22,13 +22,15 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from . import timings
 from .errors import ConfigError, TargetError, describe
-from .project import Relation
+from .project import Artifacts, BuildOptions, Relation, build_target_name, load_artifacts
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class TargetProcess:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH"))
                                                            if p)}
         # stderr is inherited: dbt's own warnings reach the user as they would from `dbt build`.
+        self._spawned = timings.now()
         self._proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
         self._lock = threading.Lock()
         self._info: TargetInfo | None = None
@@ -79,7 +82,8 @@ class TargetProcess:
         with self._lock:
             if self._info is None and self._error is None:
                 try:
-                    message = self._read()
+                    with timings.phase("dbt target wait"):
+                        message = self._read()
                 except TargetError as exc:
                     self._error = ConfigError(f"Cannot load the dbt target: {exc}.")
                 else:
@@ -87,6 +91,9 @@ class TargetProcess:
                         self._error = ConfigError(message["error"])
                     else:
                         self._info = TargetInfo(message["name"], message["adapter_type"], message.get("http_path"))
+                    if "loaded_at" in message:  # the helper's own start-up, for ALERT_SYNC_TIMINGS
+                        timings.span("dbt target helper (own process)", self._spawned,
+                                     message["loaded_at"] - timings.EPOCH)
             if self._error is not None:
                 raise self._error
             assert self._info is not None
@@ -132,6 +139,29 @@ class TargetProcess:
             self._proc.stdout.close()
 
 
+@dataclass
+class DbtSide:
+    """What plan/apply read from the dbt side before any workspace call."""
+    artifacts: Artifacts
+    target_name: str | None  # None: the manifest does not say (no alert models); the helper's target does
+    target: TargetProcess
+
+
+def start(build: BuildOptions, allow_non_databricks_manifest: bool) -> DbtSide:
+    """Read the artifacts of the last build and start the helper that loads its dbt target.
+    Imports neither dbt nor databricks-sdk: plan/apply call it first, so dbt loads on another
+    core while this process imports databricks-sdk."""
+    with timings.phase("artifacts"):
+        artifacts = load_artifacts(build.project_dir, build.target_path)
+    if artifacts.adapter_type != "databricks" and not allow_non_databricks_manifest:
+        raise ConfigError(
+            f"target/manifest.json was compiled with the '{artifacts.adapter_type}' adapter: its SQL is not Databricks "
+            f"SQL. Run `dbt build --target <a databricks target>` first, or pass --allow-non-databricks-manifest "
+            f"(local emulator, tests).")
+    target_name = build_target_name(artifacts, build.target)
+    return DbtSide(artifacts, target_name, TargetProcess(build.project_dir, build.profiles_dir, target_name))
+
+
 # --- helper side ---------------------------------------------------------------------------------
 
 def _record_from_json(data: dict[str, Any]) -> Any:
@@ -173,10 +203,10 @@ def serve(project_dir: Path, profiles_dir: Path | None, target_name: str | None)
     try:
         target = load_dbt_target(project_dir, profiles_dir, target_name)
     except ConfigError as exc:
-        reply({"error": str(exc)})
+        reply({"error": str(exc), "loaded_at": time.time()})
         return
     reply({"name": target.name, "adapter_type": target.adapter_type,
-           "http_path": getattr(target.credentials, "http_path", None)})
+           "http_path": getattr(target.credentials, "http_path", None), "loaded_at": time.time()})
     threading.Thread(target=_warm_up, args=(target,), daemon=True).start()  # while waiting for requests
 
     while line := sys.stdin.readline():
