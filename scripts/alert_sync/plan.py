@@ -63,6 +63,8 @@ class Plan:
     notes: list[str] = field(default_factory=list)  # said once per plan, not per alert
     destinations: list = field(default_factory=list)  # destinations.DestinationAction, applied before the alerts
     selection: str | None = None  # plan --select: what was selected, said in the plan's header
+    observed: list = field(default_factory=list)  # the managed folder's alerts as listed (observe.py)
+    observed_at: Any = None  # when they were listed (naive UTC datetime)
 
     def count(self, action: str) -> int:
         return sum(1 for a in self.actions if a.action == action)
