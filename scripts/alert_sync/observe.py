@@ -157,7 +157,7 @@ def status_lines(status: dict[str, Any]) -> list[str]:
         state = s["evaluation_state"] or "not evaluated yet"
         when = f" at {s['last_evaluated_at']}" if s["last_evaluated_at"] else ""
         paused = " (paused)" if s["pause_status"] == "PAUSED" else ""
-        lines.append(f"  {s['alert_id'] or '-':<12} {state:<10} {s['display_name']}{paused}{when}")
+        lines.append(f"  {s['alert_id'] or '-':<12} {state:<17} {s['display_name']}{paused}{when}")
         if s["changed_outside_dbt"]:
             lines.append(f"      changed outside dbt since the last apply: {', '.join(s['changed_outside_dbt'])}")
     c = status["summary"]
