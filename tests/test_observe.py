@@ -92,3 +92,21 @@ def test_an_edit_in_the_workspace_is_changed_outside_dbt_and_detailed_exitcode_i
     assert rows[victim["id"]] == "schedule.quartz_cron_schedule"  # as observed before the fix
     after = alert_sync(project, "plan", *LOCAL, "--json", "--detailed-exitcode")
     assert after.exit_code == 0 and all(not a["changed_outside_dbt"] for a in after.json["actions"])
+
+
+def test_local_vs_real_flags_the_alerts_whose_states_disagree(project, workspace):
+    apply_ok(project)
+    local = alert_sync(project, "evaluate", "--select", "COST-001", "--select", "COST-002", "--json")
+    assert local.exit_code == 0, local.stderr
+    states = {e["alert_id"]: e["state"] for e in local.json["evaluations"]}
+    flipped = {"OK": "TRIGGERED", "TRIGGERED": "OK"}
+    # Databricks says the opposite of the local evaluate for COST-001 and the same for COST-002.
+    workspace.evaluate_alerts({"COST-001": flipped[states["COST-001"]], "COST-002": states["COST-002"]})
+    apply_ok(project)  # records what the service reports
+    built = project.dbt("build", "--select", "alert_state_comparison", "--target-path", "target/alert_sync_models")
+    assert built.ok, built.output[-3000:]
+    rows = {r[0]: r[1:] for r in query(project, "select alert_id, local_state, observed_state, comparison, disagrees "
+                                                "from main.alert_state_comparison")}
+    assert rows["COST-001"] == (states["COST-001"], flipped[states["COST-001"]], "DISAGREE", True)
+    assert rows["COST-002"] == (states["COST-002"], states["COST-002"], "AGREE", False)
+    assert rows["COST-003"][2] == "NOT_COMPARABLE"  # no local evaluation, no service verdict
