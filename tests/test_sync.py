@@ -582,7 +582,7 @@ def test_a_target_other_than_the_built_one_is_refused_before_any_request(project
 
 def test_unloadable_profile_stops_a_plan_that_needs_it_and_never_hides_a_deploy(project, workspace, monkeypatch):
     with monkeypatch.context() as m:  # alerts deployed before the alert_id line (identity.py)
-        m.setattr("alert_sync.desired.with_alert_id", lambda alert_id, query: query.strip())
+        m.setattr("alert_sync.desired.with_alert_id", lambda alert_id, query, written=None: query.strip())
         assert alert_sync(project, "apply", *LOCAL).exit_code == 0
     profiles = project.path / "profiles.yml"
     profiles.write_text(profiles.read_text().replace("env_var('DBT_DUCKDB_PATH', 'alerts.duckdb')",
