@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import copy
 
+import pytest
+
 from conftest import alert_sync
 from test_sync import LOCAL, FOLDER, managed, query
 
@@ -110,3 +112,24 @@ def test_local_vs_real_flags_the_alerts_whose_states_disagree(project, workspace
     assert rows["COST-001"] == (states["COST-001"], flipped[states["COST-001"]], "DISAGREE", True)
     assert rows["COST-002"] == (states["COST-002"], states["COST-002"], "AGREE", False)
     assert rows["COST-003"][2] == "NOT_COMPARABLE"  # no local evaluation, no service verdict
+
+
+def test_the_scheduler_stand_in_is_a_control_route_not_an_api(project, workspace):
+    import json
+    import urllib.error
+    import urllib.request
+
+    apply_ok(project)
+    workspace.reset_counters()
+
+    def post(body: dict):
+        request = urllib.request.Request(workspace.url + "/emulator/evaluate", data=json.dumps(body).encode(),
+                                         method="POST")  # no token: a control route, as /emulator/reset
+        return json.load(urllib.request.urlopen(request))
+
+    done = post({"states": {"COST-001": "TRIGGERED"}})  # by the marker's alert_id
+    assert list(done["evaluated"].values()) == ["TRIGGERED"]
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        post({"default": "FIRING"})
+    assert refused.value.code == 400 and "FIRING" in refused.value.read().decode()
+    assert workspace.counters()["total"] == 0  # never counted as workspace requests
