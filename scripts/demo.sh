@@ -2,7 +2,8 @@
 # The main job on the local DuckDB target, end to end, with the bundled workspace emulator standing
 # in for Databricks: the example project (example/) installs the dbt_alerts package (dbt deps), then
 # dbt seed + build, alert-sync plan / apply / no-op apply, evaluate (now and a 7-day backtest),
-# metrics and evaluation-history models.
+# the alerts' states as the (emulated) service reports them (status, observations), and the
+# metrics, evaluation-history, local-vs-real and run-history models.
 # Run through `make demo` (which installs everything first).
 set -euo pipefail
 cd "$(dirname "$0")/../example"
@@ -60,6 +61,40 @@ step "alert-sync evaluate: would the alerts fire now? Each query runs on DuckDB,
 step "alert-sync evaluate --from/--to: backtest of the last 7 days (the false-positive check)"
 "$SYNC" evaluate --from "2026-10-26 06:00" --to "2026-11-01 06:00" --step 1d
 
+# On Databricks the service runs each unpaused alert on its schedule and keeps the outcome on the
+# alert (evaluation.state, last_evaluated_at). The emulator has no warehouse: its control route
+# /emulator/evaluate (not an API of the service) plays that scheduler, told the outcome.
+step "the service's scheduler runs the alerts (emulator: COST-001 TRIGGERED, SEC-001 ERROR, the rest OK)"
+"$BIN/python" - "$URL" <<'PY'
+import json, sys, urllib.request
+body = json.dumps({"states": {"COST-001": "TRIGGERED", "SEC-001": "ERROR"}, "default": "OK"}).encode()
+request = urllib.request.Request(sys.argv[1] + "/emulator/evaluate", data=body, method="POST")
+print(f"{len(json.load(urllib.request.urlopen(request))['evaluated'])} unpaused alerts evaluated")
+PY
+
+step "alert-sync status: what the deployed alerts report now (one list request, nothing written)"
+"$SYNC" status
+
+step "alert-sync apply: records each alert's observed state in alert_sync.alert_observations (no request added)"
+"$SYNC" apply "${SYNC_FLAGS[@]}"
+
+step "someone edits COST-002's schedule in the workspace UI (here: the same PATCH the UI sends)"
+"$BIN/python" - <<'PY'
+from databricks.sdk import WorkspaceClient
+from alert_sync.identity import marked_alert_id
+w = WorkspaceClient()
+alert = next(a for a in w.alerts_v2.list_alerts() if marked_alert_id(a.query_text) == "COST-002")
+alert.schedule.quartz_cron_schedule = "0 30 9 ? * MON"
+w.alerts_v2.update_alert(alert.id, alert, update_mask="schedule")
+print(f"{alert.display_name}: schedule now 0 30 9 ? * MON")
+PY
+
+step "alert-sync plan --detailed-exitcode: the edit is 'changed outside dbt' (exit 2: a scheduled job sees drift)"
+"$SYNC" plan "${SYNC_FLAGS[@]}" --detailed-exitcode || echo "(exit code $?)"
+
+step "alert-sync apply: puts the catalog's schedule back"
+"$SYNC" apply "${SYNC_FLAGS[@]}"
+
 # Later dbt commands write their artifacts elsewhere, so target/ keeps the full `dbt build` that
 # alert-sync deploys from (a partial build's run_results would not vouch for every alert).
 FLAGS+=(--target-path target/alert_sync_models)
@@ -76,5 +111,17 @@ step "trigger history per alert (alert_trigger_history)"
   "select alert_id, evaluations, trigger_count, trigger_rate, flapping_count, last_triggered_at
    from {{ ref('alert_trigger_history') }} order by trigger_count desc, alert_id" 2>/dev/null \
   || "$DBT" show "${FLAGS[@]}" --select alert_trigger_history --limit 8
+
+step "local vs real (alert_state_comparison): the last local evaluate next to what Databricks reported"
+"$DBT" show "${FLAGS[@]}" --limit 8 --output text -q --inline \
+  "select alert_id, local_state, observed_state, comparison
+   from {{ ref('alert_state_comparison') }} order by disagrees desc, alert_id" 2>/dev/null \
+  || "$DBT" show "${FLAGS[@]}" --select alert_state_comparison --limit 8
+
+step "real run history per alert and day (alert_run_history over system.query.history; sample rows locally)"
+"$DBT" show "${FLAGS[@]}" --limit 6 --output text -q --inline \
+  "select alert_id, run_date, runs, failed_runs, last_error, p95_duration_ms, warehouse_id
+   from {{ ref('alert_run_history') }} order by failed_runs desc, run_date desc, alert_id" 2>/dev/null \
+  || "$DBT" show "${FLAGS[@]}" --select alert_run_history --limit 6
 
 step "done: alerts deployed to the emulator; see docs/cli.md for pointing the same project at Databricks"

@@ -683,6 +683,49 @@ def business_rows():
           ["order_id", "customer_id", "order_date", "order_amount", "currency", "record_updated_timestamp"], orders)
 
 
+def alert_run_rows():
+    """system.query.history rows of the example's own alerts, as Databricks runs them on their
+    schedules: what the package's run-history models read (models/observed, setting
+    alerts_query_history_enabled). Kept in a seed of their own so the PERFORMANCE alerts' sample
+    stays as it was; its own Random, so the other files do not change. query_source and compute
+    are JSON text (STRUCTs in the real table), typed back by the view system_query__history_alert_runs.
+    Columns as documented: https://docs.databricks.com/en/admin/system-tables/query-history.html"""
+    runs = random.Random(2101)
+    catalog = OUT_DIR.parent / "alert_configurations.csv"
+    with catalog.open(newline="") as f:
+        alerts = [r for r in csv.DictReader(f) if r["is_enabled"].strip().lower() == "true"
+                  and r["pause_status"].strip().upper() != "PAUSED"]
+    rows = []
+    for d in days(date(2026, 10, 25), LAST_DAY):
+        for i, alert in enumerate(alerts):
+            alert_id = alert["alert_id"]
+            warehouse = WH_ADHOC if alert_id == alerts[0]["alert_id"] and d >= date(2026, 10, 29) else WH_BI
+            for k in range(2 if i % 5 == 0 else 1):  # a few alerts run twice a day
+                start = at(d, 6 + 12 * k, i % 60, runs.randint(0, 59))
+                failed = alert_id == alerts[-1]["alert_id"] and d >= date(2026, 10, 30)
+                total_ms = runs.randint(300, 4000) if not failed else runs.randint(100, 300)
+                rows.append({
+                    "account_id": "11e22ba4-87b9-4cc2-9770-d10b894b7118", "workspace_id": WS_PROD,
+                    "statement_id": uid("alert-run", alert_id, d, k), "execution_status": "FAILED" if failed else "FINISHED",
+                    "compute": as_json({"type": "WAREHOUSE", "cluster_id": None, "warehouse_id": warehouse}),
+                    "executed_by": "svc-alerts@example.com",
+                    "statement_text": f"-- dbt_alerts alert_id: {alert_id}\nselect ...",
+                    "statement_type": "SELECT",
+                    "error_message": "[TABLE_OR_VIEW_NOT_FOUND] The table or view `main`.`gold`.`fact_orders` cannot "
+                                     "be found." if failed else "",
+                    "client_application": "Databricks SQL Alerts",
+                    "start_time": ts(start), "end_time": ts(start + timedelta(milliseconds=total_ms)),
+                    "total_duration_ms": total_ms,
+                    "query_source": as_json({"alert_id": uid("databricks-alert", alert_id), "dashboard_id": None,
+                                             "notebook_id": None, "sql_query_id": None}),
+                })
+    rows.sort(key=lambda r: (r["start_time"], r["statement_id"]))
+    write("system_query__history_alert_runs_csv",
+          ["account_id", "workspace_id", "statement_id", "execution_status", "compute", "executed_by",
+           "statement_text", "statement_type", "error_message", "client_application", "start_time", "end_time",
+           "total_duration_ms", "query_source"], rows)
+
+
 def main() -> None:
     usage_rows()
     lakeflow_rows()
@@ -690,6 +733,7 @@ def main() -> None:
     query_rows()
     compute_rows()
     business_rows()
+    alert_run_rows()
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ from alert_sync.desired import (
 )
 from alert_sync.errors import ConfigError, RowError
 from alert_sync.project import AlertNode
+from alert_sync.drift import record_of
+from alert_sync.identity import marked_alert_id, with_alert_id, without_alert_id
 
 pytestmark = pytest.mark.unit  # no dbt, no emulator: `make test-fast`
 
@@ -430,7 +432,7 @@ def test_build_alert_is_the_row_as_an_alerts_v2_object():
         row(notification_channels="finops@example.com;finops_slack", notify_on_ok="true", retrigger_seconds="3600",
             custom_summary="{{ALERT_NAME}} fired", custom_description="see {{ALERT_URL}}", pause_status="PAUSED"),
         node(sql="\n  select 1 as daily_cost\n"), settings, channels)
-    assert alert == AlertV2(
+    expected = AlertV2(
         display_name="[DEV] [WARNING] Daily Cost Spike",
         query_text="-- dbt_alerts alert_id: COST-001\nselect 1 as daily_cost",  # the row's id first (identity.py)
         warehouse_id="wh-1",
@@ -450,6 +452,9 @@ def test_build_alert_is_the_row_as_an_alerts_v2_object():
         schedule=CronSchedule(quartz_cron_schedule="0 0 6 * * ?", timezone_id="America/Los_Angeles",
                               pause_status=SchedulePauseStatus.PAUSED),
     )
+    # ... and, on the same line, the record of the fields as written (drift.py)
+    expected.query_text = with_alert_id("COST-001", "select 1 as daily_cost", written=record_of(expected))
+    assert alert == expected
 
 
 def test_build_alert_optional_fields_left_empty():
@@ -586,8 +591,8 @@ def test_build_alert_deploys_a_compiled_condition_in_the_query_for_the_manifest_
     r = row(threshold_operator="NOT_IN", threshold_value_type="STRING", threshold_value="a;b'c")
     databricks = build_alert(r, node(), SETTINGS, resolver())
     duck = build_alert(r, node(), DeploySettings(warehouse_id="wh-1", parent_path=FOLDER, dialect="duckdb"), resolver())
-    assert databricks.query_text.startswith(
-        "-- dbt_alerts alert_id: COST-001\n-- dbt_alerts condition: daily_cost NOT IN ('a', 'b''c')\n")
+    assert marked_alert_id(databricks.query_text) == "COST-001" and without_alert_id(databricks.query_text).startswith(
+        "-- dbt_alerts condition: daily_cost NOT IN ('a', 'b''c')\n")
     assert "not in ('a', 'b\\'c')" in databricks.query_text and "not in ('a', 'b''c')" in duck.query_text
     assert databricks.query_text.endswith("select 1 as daily_cost\n) as q")
     assert databricks.evaluation.source == AlertV2OperandColumn(name=CONDITION_COLUMN)
@@ -602,8 +607,8 @@ def test_build_desired_a_bad_range_is_that_alerts_error_only():
     bad_range, bad_list, good = build_desired(rows, {"cost_daily": node()}, SETTINGS, resolver())
     assert "low bound 20 is above the high bound 10" in bad_range.error and bad_range.alert is None
     assert "without empty entries" in bad_list.error and bad_list.alert is None
-    assert good.error is None and good.alert.query_text.startswith(
-        "-- dbt_alerts alert_id: OK-RANGE\n-- dbt_alerts condition: daily_cost BETWEEN 10 AND 20")
+    assert good.error is None and marked_alert_id(good.alert.query_text) == "OK-RANGE"
+    assert without_alert_id(good.alert.query_text).startswith("-- dbt_alerts condition: daily_cost BETWEEN 10 AND 20")
 
 
 def test_an_unknown_operator_names_the_compiled_ones_too():

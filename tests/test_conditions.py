@@ -23,6 +23,7 @@ from alert_sync.catalog import CatalogRow
 from alert_sync.conditions import (
     CONDITION_COLUMN, compiled_condition, condition_evaluation, deployed_condition, deployed_query,
 )
+from alert_sync.identity import marked_alert_id, without_alert_id
 from alert_sync.desired import build_evaluation
 from alert_sync.errors import RowError
 from alert_sync.evaluate import evaluation_lines
@@ -305,10 +306,11 @@ def test_apply_deploys_the_wrapped_query_and_a_boolean_evaluation_then_is_a_noop
     between_alert = deployed["[WARNING] Alert B-SUM"]
     compiled = json.loads((cond.path / "target" / "manifest.json").read_text())["nodes"][
         cond.node_id(model_name("B-SUM"))]["compiled_code"]
-    assert between_alert["query_text"] == "-- dbt_alerts alert_id: B-SUM\n" + deployed_query(
+    assert marked_alert_id(between_alert["query_text"]) == "B-SUM"
+    assert without_alert_id(between_alert["query_text"]) == deployed_query(
         CatalogRow(catalog_row("B-SUM", *CASES["B-SUM"][1:7]), 2), compiled, "duckdb")
-    assert between_alert["query_text"].startswith(
-        "-- dbt_alerts alert_id: B-SUM\n-- dbt_alerts condition: SUM(cost) BETWEEN 30 AND 40\n")
+    assert without_alert_id(between_alert["query_text"]).startswith(
+        "-- dbt_alerts condition: SUM(cost) BETWEEN 30 AND 40\n")
     evaluation = between_alert["evaluation"]
     assert evaluation["source"]["name"] == CONDITION_COLUMN and evaluation["comparison_operator"] == "EQUAL"
     assert evaluation["threshold"] == {"value": {"bool_value": True}}

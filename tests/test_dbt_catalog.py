@@ -243,3 +243,22 @@ def test_broken_query_fails_its_node(broken: Broken, case):
     assert node_statuses(broken.project)[broken.project.node_id(row["query_model"])] == "error"
     assert BROKEN_QUERIES[case][1] in broken.result.output
     assert_good_alerts_still_validated(broken.project, broken.shipped)
+
+
+def test_the_after_deploy_models_build_and_are_tested_in_the_example(built_project: DbtProject):
+    """issue 21: the run-history models (on in the example: sample rows shaped like
+    system.query.history) and the local-vs-real comparison build with the example, tests included."""
+    statuses = node_statuses(built_project)
+    for model in ("alert_query_runs", "alert_run_history", "alert_state_comparison"):
+        assert statuses[f"model.dbt_alerts.{model}"] == "success"
+        tests = [k for k in statuses if k.startswith("test.dbt_alerts.") and model in k]
+        assert tests and all(statuses[t] == "pass" for t in tests), (model, tests)
+    import duckdb
+
+    with duckdb.connect(str(built_project.duckdb_path), read_only=True) as con:
+        failing = con.execute("select alert_id, failed_runs, last_error from main.alert_run_history "
+                              "where failed_runs > 0").fetchall()
+        moved = con.execute("select alert_id from main.alert_run_history where warehouses > 1 "
+                            "or warehouse_id <> '4f3a1c2b9d8e7a60'").fetchall()
+    assert failing and all(n >= 1 and "TABLE_OR_VIEW_NOT_FOUND" in e for _, n, e in failing)
+    assert moved  # the sample's alert that changed warehouses on 2026-10-29

@@ -31,7 +31,8 @@ PREFIX = "[ACME] "
 SYNC_SCHEMA = "alert_ops"
 LOCAL = ("--allow-non-databricks-manifest",)
 OLDEST_BIN = REPO_ROOT / ".venv-oldest" / "bin"
-PACKAGE_MODELS = {"stg_alert_configurations", "alert_sync_status", "alert_sync_run_health", "alert_trigger_history"}
+PACKAGE_MODELS = {"stg_alert_configurations", "alert_sync_status", "alert_sync_run_health", "alert_trigger_history",
+                  "alert_state_comparison"}  # alert_query_runs / alert_run_history: off by default
 
 DBT_PROJECT = f"""
 name: {NAME}

@@ -93,7 +93,7 @@ def test_a_severity_change_is_an_update_of_the_same_alert_without_recorded_resul
 def test_alerts_deployed_before_the_marker_are_adopted_and_gain_it_with_one_update(project, workspace, monkeypatch,
                                                                                      recorded):
     with monkeypatch.context() as m:  # deploy as the versions before the marker did
-        m.setattr("alert_sync.desired.with_alert_id", lambda alert_id, query: query.strip())
+        m.setattr("alert_sync.desired.with_alert_id", lambda alert_id, query, written=None: query.strip())
         old = alert_sync(project, "apply", *LOCAL, "--json")
     assert old.exit_code == 0
     assert not any(a["query_text"].startswith("-- dbt_alerts alert_id:") for a in workspace.alerts())
@@ -110,7 +110,8 @@ def test_alerts_deployed_before_the_marker_are_adopted_and_gain_it_with_one_upda
     assert all(a["changed_fields"] == ["alert_id_marker"] for a in updates)
     assert workspace.counters()["update_masks"] == {"query_text": len(ids)}
     by_id = {a["id"]: a for a in workspace.alerts()}
-    assert all(by_id[d].get("query_text", "").startswith(f"-- dbt_alerts alert_id: {a}\n") for a, d in ids.items())
+    assert all(by_id[d].get("query_text", "").startswith(f"-- dbt_alerts alert_id: {a} written: v1:")
+               for a, d in ids.items())  # with the record of the fields as written (drift.py)
 
     again = alert_sync(project, "plan", *LOCAL, "--json")
     assert again.json["summary"]["updated"] == 0 and again.exit_code == 0

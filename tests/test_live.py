@@ -24,6 +24,7 @@ import pytest
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.errors import NotFound, ResourceDoesNotExist
 
+from alert_sync.identity import marked_alert_id, without_alert_id
 from conftest import SyncRun, alert_sync
 from projects import DbtProject, duckdb_profiles, install_package
 
@@ -139,7 +140,7 @@ def check_returned_equals_sent(w: WorkspaceClient, project: DbtProject, alert_id
     a = w.alerts_v2.get_alert(databricks_id)
     assert a.display_name == f"[{row['severity']}] {row['alert_name']}"
     # the service stores query_text verbatim: the identity marker line (identity.py), then the model's SQL
-    assert (a.query_text or "").strip() == f"-- dbt_alerts alert_id: {alert_id}\n{compiled}"
+    assert marked_alert_id(a.query_text) == alert_id and without_alert_id(a.query_text).strip() == compiled
     assert a.warehouse_id == os.environ["DATABRICKS_WAREHOUSE_ID"]
     assert (a.parent_path or "").removeprefix("/Workspace") == folder.removeprefix("/Workspace")
     e = a.evaluation

@@ -513,7 +513,8 @@ def test_render_plan_ends_with_the_same_counts_as_the_json_summary():
     assert "bad row" in text and "(g1) in the managed folder is not in the catalog" in text
 
 
-JSON_KEYS = {"alert_id", "action", "changed_fields", "databricks_alert_id", "display_name", "error"}
+JSON_KEYS = {"alert_id", "action", "changed_fields", "databricks_alert_id", "display_name", "error",
+             "changed_outside_dbt"}
 
 
 def test_action_json_is_the_documented_object():
@@ -522,7 +523,8 @@ def test_action_json_is_the_documented_object():
     out = action_json(action)
     assert json.loads(json.dumps(out)) == {
         "alert_id": "COST-001", "action": "UPDATE", "changed_fields": ["evaluation.threshold"],
-        "databricks_alert_id": "a1", "display_name": "[WARNING] Daily Cost Spike", "error": None}
+        "databricks_alert_id": "a1", "display_name": "[WARNING] Daily Cost Spike", "error": None,
+        "changed_outside_dbt": None}
 
 
 @pytest.mark.parametrize("action", mixed_plan().actions, ids=lambda a: a.action + ("-skipped" if a.skipped else ""))

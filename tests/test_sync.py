@@ -7,6 +7,7 @@ import json
 
 import duckdb
 
+from alert_sync.identity import marked_alert_id, without_alert_id
 from conftest import WAREHOUSE, alert_sync, provision_destinations
 from projects import DbtProject
 
@@ -77,7 +78,9 @@ def expected_alert(row: dict[str, str], compiled: str, destinations: dict[str, s
 def actual_alert(a: dict) -> dict:
     ev, notif = a["evaluation"], a["evaluation"].get("notification", {})
     return {
-        "display_name": a["display_name"], "query_text": a["query_text"], "warehouse_id": a["warehouse_id"],
+        # the marker line less its record of the written fields (drift.py, tests/test_drift.py)
+        "display_name": a["display_name"], "warehouse_id": a["warehouse_id"],
+        "query_text": f"-- dbt_alerts alert_id: {marked_alert_id(a['query_text'])}\n" + without_alert_id(a["query_text"]),
         "parent_path": a["parent_path"], "custom_summary": a.get("custom_summary"),
         "custom_description": a.get("custom_description"), "source": ev["source"],
         "comparison_operator": ev["comparison_operator"], "threshold": ev.get("threshold"),
@@ -231,7 +234,8 @@ def test_a_ten_percent_change_patches_with_top_level_masks_and_names_fields_for_
     assert updates == {alert_id: fields for alert_id, (_, _, fields, _) in edits.items()}
     masks = workspace.counters()["update_masks"]
     print(f"\nPATCH update_mask values sent for {len(edits)} changed alerts of {len(enabled)}: {masks}")
-    assert masks == {"evaluation": 2, "schedule": 1, "custom_summary": 1}
+    # query_text too: the marker's record of the written fields changes with them (drift.py)
+    assert masks == {"query_text,evaluation": 2, "query_text,schedule": 1, "query_text,custom_summary": 1}
     recorded = dict(query(project, "select alert_id, changed_fields from main.alert_sync_results "
                                    "where action = 'UPDATE'"))
     assert recorded == {alert_id: ",".join(fields) for alert_id, (_, _, fields, _) in edits.items()}
@@ -362,7 +366,7 @@ def test_run_as_is_deployed_diffed_and_refusals_name_the_role(project, workspace
     workspace.reset_counters()
     run = alert_sync(project, "apply", *LOCAL, "--json")
     assert run.exit_code == 0 and run.json["summary"]["updated"] == enabled
-    assert workspace.counters()["update_masks"] == {"run_as": enabled}
+    assert workspace.counters()["update_masks"] == {"query_text,run_as": enabled}
     assert {a["run_as"]["service_principal_name"] for a in managed(workspace).values()} == {EMULATOR_SERVICE_PRINCIPAL}
     assert alert_sync(project, "plan", *LOCAL, "--json").json["summary"]["unchanged"] == enabled
 
@@ -609,7 +613,7 @@ def test_a_target_other_than_the_built_one_is_refused_before_any_request(project
 
 def test_unloadable_profile_stops_a_plan_that_needs_it_and_never_hides_a_deploy(project, workspace, monkeypatch):
     with monkeypatch.context() as m:  # alerts deployed before the alert_id line (identity.py)
-        m.setattr("alert_sync.desired.with_alert_id", lambda alert_id, query: query.strip())
+        m.setattr("alert_sync.desired.with_alert_id", lambda alert_id, query, written=None: query.strip())
         assert alert_sync(project, "apply", *LOCAL).exit_code == 0
     profiles = project.path / "profiles.yml"
     profiles.write_text(profiles.read_text().replace("env_var('DBT_DUCKDB_PATH', 'alerts.duckdb')",

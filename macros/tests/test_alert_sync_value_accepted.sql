@@ -10,6 +10,11 @@
       'status': ['SUCCESS', 'ERROR', 'SKIPPED'],
       'state': ['OK', 'TRIGGERED', 'ERROR'],
       'last_state': ['OK', 'TRIGGERED', 'ERROR'],
+      'evaluation_state': ['OK', 'TRIGGERED', 'ERROR', 'UNKNOWN'],
+      'lifecycle_state': ['ACTIVE', 'DELETED'],
+      'pause_status': ['PAUSED', 'UNPAUSED'],
+      'comparison': ['AGREE', 'DISAGREE', 'NOT_COMPARABLE'],
+      'local_state': ['OK', 'TRIGGERED', 'ERROR'],
   } -%}
   {%- if column_name not in accepted -%}
     {{ exceptions.raise_compiler_error("alert_sync_value_accepted knows no values for column '" ~ column_name ~ "'") }}

@@ -447,6 +447,47 @@ def evaluate(**kwargs: Any) -> None:
     _guard(console, run)
 
 
+STATUS_HELP = """What the deployed alerts report now: each managed alert's evaluation state (OK, TRIGGERED,
+ERROR, UNKNOWN; none before the service first ran it), when it was last evaluated, whether it is
+paused, who it runs as, and the fields changed outside dbt since the last apply.
+
+Databricks evaluates each alert on its schedule on the SQL warehouse and keeps the outcome on the
+alert; this reads it with one alerts list (pages of 100) and writes nothing. It needs only
+target/manifest.json (any dbt command that parses, e.g. `dbt parse`) for the managed folder, or
+--parent-path. `alert-sync apply` records the same per alert and run in alert_sync.alert_observations.
+
+Exit codes: 0 read; 2 nothing read (no manifest and no --parent-path, workspace errors).
+"""
+
+
+@main.command(help=STATUS_HELP)
+@dbt_options
+@click.option("--parent-path", default=None,
+              help="Managed workspace folder. Default: the dbt_alerts setting alerts_parent_path as the manifest "
+                   "holds it, else /Workspace/Shared/dbt_alerts/<project>/<target>.")
+@connection_options
+@json_option('Print exactly one JSON object on stdout: {"target", "folder", "host", "alerts": [{"alert_id", '
+             '"databricks_alert_id", "display_name", "evaluation_state", "last_evaluated_at", "lifecycle_state", '
+             '"pause_status", "effective_run_as", "changed_outside_dbt"}], "summary": {"total", "TRIGGERED", '
+             '"ERROR", "OK", "UNKNOWN", "NOT_EVALUATED"}}; human output goes to stderr.')
+def status(**kwargs: Any) -> None:
+    from .observe import StatusOptions, read_status, status_lines
+
+    console = Console(kwargs["as_json"])
+
+    def run() -> int:
+        result = read_status(StatusOptions(
+            project_dir=kwargs["project_dir"], target_path=kwargs["target_path"], target=kwargs["target"],
+            parent_path=kwargs["parent_path"], profile=kwargs["databricks_profile"],
+            http_timeout=kwargs["http_timeout"], retry_timeout=kwargs["retry_timeout"]))
+        for line in status_lines(result):
+            console.say(line)
+        console.emit_json(result)
+        return 0
+
+    _guard(console, run)
+
+
 IMPORT_HELP = """Bring the alerts of a workspace folder into the dbt project, to be managed from then on.
 
 For each alert directly in --from-path it writes an alert model (`{{ dbt_alerts.alert_model() }}`

@@ -150,16 +150,19 @@ def build_evaluation(row: CatalogRow) -> AlertV2Evaluation:
 
 
 def build_alert(row: CatalogRow, node: AlertNode, settings: DeploySettings, channels: ChannelResolver) -> AlertV2:
+    from .drift import record_of  # drift.py reads plan.FIELDS, and plan.py imports this module
+
     evaluation = build_evaluation(row)
     evaluation.notification = AlertV2Notification(
         notify_on_ok=_bool(row, "notify_on_ok"),
         retrigger_seconds=row.retrigger_seconds(),
         subscriptions=[channels.resolve(c) for c in row.channels()] or None,
     )
-    return AlertV2(
+    query = deployed_query(row, node.compiled_code or "", settings.dialect)
+    alert = AlertV2(
         display_name=settings.display_name_prefix + row.display_name,
         # The first line names the catalog row (identity.py): how the plan finds this alert again.
-        query_text=with_alert_id(row.alert_id, deployed_query(row, node.compiled_code or "", settings.dialect)),
+        query_text=with_alert_id(row.alert_id, query),
         warehouse_id=settings.warehouse_id,
         parent_path=settings.parent_path,
         custom_summary=row["custom_summary"] or None,
@@ -172,6 +175,9 @@ def build_alert(row: CatalogRow, node: AlertNode, settings: DeploySettings, chan
         ),
         run_as=run_as_for(settings.run_as) if settings.run_as else None,
     )
+    # ... and records the fields as written, to tell a later edit in the workspace (drift.py).
+    alert.query_text = with_alert_id(row.alert_id, query, written=record_of(alert))
+    return alert
 
 
 def run_as_for(identity: str) -> AlertV2RunAs:

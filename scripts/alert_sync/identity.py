@@ -11,6 +11,10 @@ catalog row (plan.py).
 A comment line changes nothing the warehouse runs; `alert-sync evaluate` runs the query without it.
 Alerts v2 has no field of its own for a client's key (databricks-sdk AlertV2: no tags or labels),
 hence the comment, as the compiled-condition marker (conditions.py) already does.
+
+The same line records what alert-sync wrote (drift.py): `-- dbt_alerts alert_id: COST-001
+written: v1:<digests>`, so a plan can tell a change made in the workspace from a catalog change.
+Markers without it (deployed before it existed) still name their row.
 """
 
 from __future__ import annotations
@@ -18,7 +22,8 @@ from __future__ import annotations
 import re
 
 ID_MARKER = "-- dbt_alerts alert_id: "
-_MARKER_LINE = re.compile(re.escape(ID_MARKER) + r"(.*?)\s*$")
+WRITTEN_TAG = " written: "  # then drift.py's record of the fields as written, e.g. v1:3fa2c1...
+_MARKER_LINE = re.compile(re.escape(ID_MARKER) + r"(.*?)(?:" + re.escape(WRITTEN_TAG) + r"(v[0-9]+:[0-9a-f]+))?\s*$")
 
 
 def _escape(alert_id: str) -> str:
@@ -26,18 +31,32 @@ def _escape(alert_id: str) -> str:
     return alert_id.replace("\\", "\\\\").replace("\r", "\\r").replace("\n", "\\n")
 
 
-def with_alert_id(alert_id: str, query_text: str) -> str:
-    """The deployed query_text: the marker line, then the query."""
-    return f"{ID_MARKER}{_escape(alert_id)}\n{query_text.strip()}"
+def with_alert_id(alert_id: str, query_text: str, written: str | None = None) -> str:
+    """The deployed query_text: the marker line (with the record of the written fields, when
+    given), then the query."""
+    record = f"{WRITTEN_TAG}{written}" if written else ""
+    return f"{ID_MARKER}{_escape(alert_id)}{record}\n{query_text.strip()}"
 
 
-def _split(query_text: str | None) -> tuple[str | None, str]:
+def _parse(query_text: str | None) -> tuple[str | None, str | None, str]:
+    """(alert_id, written record, the query without the marker line)."""
     text = (query_text or "").lstrip()
     first, _, rest = text.partition("\n")
     m = _MARKER_LINE.fullmatch(first)
     if m is None:
-        return None, text
-    return m.group(1).replace("\\n", "\n").replace("\\r", "\r").replace("\\\\", "\\"), rest
+        return None, None, text
+    return m.group(1).replace("\\n", "\n").replace("\\r", "\r").replace("\\\\", "\\"), m.group(2), rest
+
+
+def _split(query_text: str | None) -> tuple[str | None, str]:
+    alert_id, _, rest = _parse(query_text)
+    return alert_id, rest
+
+
+def written_record(query_text: str | None) -> str | None:
+    """The record of the fields alert-sync wrote (drift.py), or None (no marker, or one written
+    before the record existed)."""
+    return _parse(query_text)[1]
 
 
 def marked_alert_id(query_text: str | None) -> str | None:

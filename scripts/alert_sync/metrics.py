@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Sequence
@@ -168,6 +168,7 @@ class RunRecord:
     target_name: str
     workspace_host: str
     results: list[dict[str, Any]]  # one per alert: the alert_sync_results columns
+    observations: list[dict[str, Any]] = field(default_factory=list)  # alert_observations rows (observe.py)
 
 
 def write_run(db: SqlTarget, tables: dict[str, Relation], run: RunRecord) -> None:
@@ -195,3 +196,14 @@ def write_run(db: SqlTarget, tables: dict[str, Relation], run: RunRecord) -> Non
         db.ensure_table(rel)
     db.insert(metrics, [row])
     db.insert(results, run.results)
+    write_observations(db, tables, run.observations)
+
+
+def write_observations(db: SqlTarget, tables: dict[str, Relation], rows: list[dict[str, Any]]) -> None:
+    """alert_observations rows (observe.py), when the manifest declares that table (a build of the
+    package before it does not: nothing to write then)."""
+    observations = tables.get("alert_observations")
+    if observations is None or not rows:
+        return
+    db.ensure_table(observations)
+    db.insert(observations, rows)

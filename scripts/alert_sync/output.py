@@ -57,9 +57,18 @@ def action_lines(a: Action, show_noop: bool = False) -> list[str]:
     lines = [line]
     if a.action == ERROR:
         lines.append(f"      {a.error}")
+    if a.changed_outside and a.action == UPDATE:
+        lines.append(outside_line(a))
     for path, old, new in a.changes:
         lines.extend(change_lines(path, old, new))
     return lines
+
+
+def outside_line(a: Action) -> str:
+    """The fields someone changed in the workspace since the last apply (drift.py), apart from the
+    catalog's changes: the update puts the catalog's values back."""
+    return (f"      changed outside dbt since the last apply: {', '.join(a.changed_outside)} "
+            f"(apply puts back the catalog's values)")
 
 
 def render_plan(plan: Plan, header: str) -> str:
@@ -70,6 +79,9 @@ def render_plan(plan: Plan, header: str) -> str:
         lines.append(f"  warning: {w}")
     for n in plan.notes:
         lines.append(f"  note: {n}")
+    drifted = [a.alert_id for a in plan.actions if a.changed_outside and a.action == UPDATE]
+    if drifted:
+        lines.append(f"  note: {len(drifted)} alert(s) changed outside dbt since the last apply: {', '.join(drifted)}")
     s = plan_summary(plan)
     purged = sum(1 for a in plan.actions if a.action == DELETE and a.purge)
     removed = f"{s['deleted']} to remove" + (f" ({purged} purge, {s['deleted'] - purged} trash)" if s["deleted"] else "")
@@ -83,7 +95,9 @@ def action_json(a: Action, status_error: str | None = None, databricks_id: str |
     error = status_error if status_error is not None else a.error
     return {"alert_id": a.alert_id, "action": ERROR if error else a.action, "changed_fields": a.changed_fields,
             "databricks_alert_id": databricks_id if databricks_id is not None else a.databricks_alert_id,
-            "display_name": display_name or a.display_name, "error": error}
+            "display_name": display_name or a.display_name, "error": error,
+            # drift.py: fields changed in the workspace since the last apply; null when not decidable
+            "changed_outside_dbt": a.changed_outside}
 
 
 def plan_summary(plan: Plan) -> dict[str, Any]:
@@ -145,7 +159,10 @@ def render_plan_markdown(plan: Plan, target: str, folder: str, host: str) -> str
         for a in rows:
             verb = "purge" if a.action == DELETE and a.purge else MD_VERBS[a.action]
             if a.action == UPDATE:
-                detail = "<br>".join(change_cell(p, o, n) for p, o, n in a.changes)
+                cells = [change_cell(p, o, n) for p, o, n in a.changes]
+                if a.changed_outside:
+                    cells.insert(0, "changed outside dbt: " + ", ".join(md_code(f) for f in a.changed_outside))
+                detail = "<br>".join(cells)
             else:
                 detail = md_cell(a.error or "" if a.action == ERROR else a.note or "" if a.action == DELETE
                                  else "new alert")

@@ -40,6 +40,10 @@ class Action:
     skipped: bool = False  # disabled in the catalog: nothing to deploy
     note: str | None = None
     purge: bool = False  # DELETE: purge (gone for good) rather than trash (restorable for 30 days)
+    # Fields someone changed in the workspace since alert-sync wrote the alert (drift.py); None:
+    # not decidable (its marker has no record of what was written), [] none.
+    changed_outside: list[str] | None = None
+    rewrite_record: bool = False  # UPDATE: the marker's record of the written fields changes (query_text)
 
     @property
     def changed_fields(self) -> list[str]:
@@ -48,8 +52,9 @@ class Action:
 
     @property
     def update_mask(self) -> str:
-        """What the PATCH sends: the top-level fields holding a change, each sent whole."""
-        return update_mask(self.changed_fields)
+        """What the PATCH sends: the top-level fields holding a change, each sent whole (query_text
+        too when the marker's record of the written fields changes with them)."""
+        return update_mask(self.changed_fields + (["alert_id_marker"] if self.rewrite_record else []))
 
 
 @dataclass
@@ -59,6 +64,8 @@ class Plan:
     notes: list[str] = field(default_factory=list)  # said once per plan, not per alert
     destinations: list = field(default_factory=list)  # destinations.DestinationAction, applied before the alerts
     selection: str | None = None  # plan --select: what was selected, said in the plan's header
+    observed: list = field(default_factory=list)  # the managed folder's alerts as listed (observe.py)
+    observed_at: Any = None  # when they were listed (naive UTC datetime)
 
     def count(self, action: str) -> int:
         return sum(1 for a in self.actions if a.action == action)
@@ -342,9 +349,7 @@ def make_plan(desired: list[DesiredAlert], existing: Iterable[AlertV2], parent_p
         elif match is None:
             plan.actions.append(Action(d.alert_id, CREATE, d.display_name, desired=d.alert))
         else:
-            changes = diff(d.alert, match)
-            plan.actions.append(Action(d.alert_id, UPDATE if changes else NOOP, d.display_name, existing_id,
-                                       changes=changes, desired=d.alert))
+            plan.actions.append(_matched_action(d, match))
 
     # Managed alerts no catalog row claimed: leftovers of removed rows, or duplicates. With --prune,
     # duplicates are purged even with --trash-only: each would count against the workspace's 1000 alerts.
@@ -386,6 +391,25 @@ def make_plan(desired: list[DesiredAlert], existing: Iterable[AlertV2], parent_p
         desired = [d for d in desired if scope(d.alert_id)]
     _add_notes(plan, desired)
     return plan
+
+
+def _matched_action(d: DesiredAlert, match: AlertV2) -> Action:
+    """UPDATE or NOOP of a catalog row's deployed alert, with the fields changed outside dbt."""
+    from .drift import changed_outside, record_outdated
+
+    changes = diff(d.alert, match)
+    outside = changed_outside(match)
+    rewrite = record_outdated(match, d.alert)
+    note = None
+    if not changes and rewrite and outside is not None:
+        # Changed outside dbt to what the catalog holds (or the catalog went back to what was
+        # deployed): nothing to change, but the record is rewritten, or the plan would report the
+        # change on every run. An alert without a record is left alone until it changes.
+        note = "records the fields as deployed: changed outside dbt to the catalog's values"
+    elif not changes:
+        rewrite = False
+    return Action(d.alert_id, UPDATE if changes or rewrite else NOOP, d.display_name, match.id, changes=changes,
+                  desired=d.alert, note=note, changed_outside=outside, rewrite_record=rewrite)
 
 
 def _refuse_taken_names(plan: Plan, managed: list[AlertV2]) -> None:

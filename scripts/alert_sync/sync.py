@@ -151,6 +151,7 @@ class Listing:
     existing: list
     fetched: list[str]
     recorded: dict[str, str]
+    listed_at: datetime  # UTC, naive: when alert_observations says the alerts were seen
 
 
 def compute_plan(ctx: Context, log: Callable[[str], None],
@@ -203,6 +204,7 @@ def _plan(ctx: Context, log: Callable[[str], None], destination_actions: list[De
                 refuse_foreign_run_as_user(ctx, desired)
             if listing is None:
                 listed = listed_future.result()
+                listed_at = datetime.now(timezone.utc).replace(tzinfo=None)
                 # Recorded ids only adopt alerts of the managed folder that carry no alert_id marker
                 # (deployed before it, identity.py): with none there (a first deploy, or every alert
                 # marked), the plan does not need them, nor the dbt target they are read from.
@@ -214,7 +216,7 @@ def _plan(ctx: Context, log: Callable[[str], None], destination_actions: list[De
                     existing, fetched = complete_listing(listed, desired, ctx.settings.parent_path, recorded,
                                                          lambda alert_id: call_with_retries(
                                                              lambda: untyped.get_alert(ctx.client, alert_id)))
-                listing = Listing(listed, existing, fetched, recorded)
+                listing = Listing(listed, existing, fetched, recorded, listed_at)
         except (PermissionDenied, Unauthenticated) as exc:
             raise ConfigError(f"The workspace refused the request ({describe(exc)}): check DATABRICKS_HOST / "
                               "DATABRICKS_TOKEN or --profile, and that you may manage alerts.") from exc
@@ -228,6 +230,7 @@ def _plan(ctx: Context, log: Callable[[str], None], destination_actions: list[De
                          ctx.options.prune or ctx.options.force_prune, purge=not ctx.options.trash_only,
                          scope=selection.covers if selection else None, force_prune=ctx.options.force_prune)
     plan.destinations = destination_actions
+    plan.observed, plan.observed_at = managed_alerts(listing.existing, ctx.settings.parent_path), listing.listed_at
     unverified = unverified_note(destination_actions)
     if unverified:
         plan.notes.append(unverified)
@@ -247,6 +250,11 @@ def _plan(ctx: Context, log: Callable[[str], None], destination_actions: list[De
         plan.warnings.append(f"this plan leaves {over} active alerts in the workspace, more than the {ALERT_QUOTA} it "
                              f"holds (trashed alerts count too): creates beyond that are refused")
     return plan, listing
+
+
+def managed_alerts(existing: list, parent_path: str) -> list:
+    """The alerts of the managed folder, as listed: what apply records in alert_observations."""
+    return [a for a in existing if a.parent_path and folder_key(a.parent_path) == folder_key(parent_path)]
 
 
 def check_warehouse(ctx: Context, plan: Plan) -> None:
@@ -386,12 +394,23 @@ def write_metrics(ctx: Context, outcome: Outcome, log: Callable[[str], None]) ->
     record = metrics.RunRecord(
         run_id=outcome.run_id, started_at=outcome.started_at, ended_at=outcome.ended_at, dry_run=outcome.dry_run,
         target_name=ctx.target_name, workspace_host=ctx.client.config.host or "",
-        results=[r.as_row(outcome.run_id) for r in outcome.results])
+        results=[r.as_row(outcome.run_id) for r in outcome.results],
+        observations=observation_rows(outcome))
     try:
         ctx.dbt_target.write_run(ctx.artifacts.sync_tables, record)
     except (ConfigError, TargetError) as exc:  # the alerts are deployed; losing the metrics must not hide that
         log(f"warning: writing sync metrics to dbt target '{ctx.target_name}' failed: {describe(exc)} "
             f"(the workspace changes of run {outcome.run_id} stand)")
+
+
+def observation_rows(outcome: Outcome) -> list[dict[str, Any]]:
+    """alert_observations rows: the managed alerts the run's (last) plan listed, as the service
+    reported them, with what that plan found changed outside dbt. No request of its own."""
+    from .observe import observation_rows as rows
+
+    plan = outcome.plan
+    outside = {a.databricks_alert_id: a.changed_outside for a in plan.actions if a.databricks_alert_id}
+    return rows(plan.observed, plan.observed_at or outcome.started_at, outcome.run_id, outside)
 
 
 def exit_code(outcome: Outcome, threshold: float) -> int:

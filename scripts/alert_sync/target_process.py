@@ -171,8 +171,10 @@ def _record_from_json(data: dict[str, Any]) -> Any:
         return datetime.fromisoformat(value) if isinstance(value, str) else value
 
     rows = [{**row, "synced_at": when(row.get("synced_at"))} for row in data["results"]]
+    observations = [{**row, "observed_at": when(row.get("observed_at")),
+                     "last_evaluated_at": when(row.get("last_evaluated_at"))} for row in data.get("observations", [])]
     return RunRecord(**{**data, "started_at": when(data["started_at"]), "ended_at": when(data["ended_at"]),
-                        "results": rows})
+                        "results": rows, "observations": observations})
 
 
 def _warm_up(target: Any) -> None:

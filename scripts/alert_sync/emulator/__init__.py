@@ -28,7 +28,9 @@ Served endpoints (all but host metadata need ``Authorization: Bearer <token>``):
   GET /.well-known/databricks-config (host metadata: no auth, never faulted, counted apart as
     ``host_metadata``, since databricks-sdk >= 0.100 asks it on every Config and 0.77 never does)
 Control endpoints (not Databricks API, no auth, not counted, never faulted):
-  GET /emulator/stats, POST /emulator/faults, POST /emulator/reset, POST /emulator/reset-counters
+  GET /emulator/stats, POST /emulator/faults, POST /emulator/reset, POST /emulator/reset-counters,
+  POST /emulator/evaluate (the service's scheduler, told the outcome: sets evaluation.state and
+  last_evaluated_at of unpaused alerts, as Databricks does when it runs them on their schedule)
 
 Fault specs (``faults=[...]``, ``set_faults``, ``POST /emulator/faults``): see ``faults``.
 

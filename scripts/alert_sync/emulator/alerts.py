@@ -342,6 +342,35 @@ class AlertEndpoints(Store):
             self._save()
             return copy.deepcopy(stored)
 
+    def evaluate_alerts(self, states: dict | None = None, default: str | None = None) -> dict:
+        """Stand in for the service's scheduler: the real service runs each unpaused alert's query on
+        its warehouse at its quartz_cron_schedule and sets evaluation.state and
+        evaluation.last_evaluated_at [SDK AlertV2Evaluation]. The emulator has no warehouse, so the
+        caller says the outcome: `states` maps a databricks id, or the catalog alert_id of the
+        query's marker, to OK / TRIGGERED / ERROR / UNKNOWN; other active unpaused alerts get
+        `default` (None: left as they are). Paused alerts are not evaluated, as by the service.
+        Not an API endpoint (POST /emulator/evaluate, a control route). Returns {id: state}."""
+        from ..identity import marked_alert_id
+
+        states = states or {}
+        for state in [*states.values(), *([default] if default else [])]:
+            if state not in EVALUATION_STATES:
+                raise invalid(f"state {state!r}: use one of {', '.join(EVALUATION_STATES)}")
+        done = {}
+        with self._lock:
+            now = timestamp()
+            for record in self._alerts.values():
+                alert = record["alert"]
+                paused = alert.get("schedule", {}).get("pause_status") == "PAUSED"
+                if alert["lifecycle_state"] != "ACTIVE" or paused:
+                    continue
+                state = states.get(alert["id"]) or states.get(marked_alert_id(alert.get("query_text"))) or default
+                if state:
+                    alert.setdefault("evaluation", {}).update(state=state, last_evaluated_at=now)
+                    done[alert["id"]] = state
+            self._save()
+        return done
+
     # -- endpoints -----------------------------------------------------------------------------
     def _get_record(self, alert_id: str, active_only: bool) -> dict:
         record = self._alerts.get(alert_id)

@@ -179,6 +179,7 @@ CONTROL_ROUTES = {
     ("POST", "/emulator/faults"): "_ctl_faults",
     ("POST", "/emulator/reset"): "_ctl_reset",
     ("POST", "/emulator/reset-counters"): "_ctl_reset_counters",
+    ("POST", "/emulator/evaluate"): "_ctl_evaluate",
 }
 WRITE_METHODS = ("POST", "PATCH", "DELETE", "PUT")
 _COMPILED_ROUTES = [
@@ -391,6 +392,11 @@ class Emulator(AlertEndpoints, WorkspaceEndpoints, DestinationEndpoints, Faults)
     def _ctl_reset(self, body):
         self.reset_state()
         return {}
+
+    def _ctl_evaluate(self, body):
+        """The service's scheduler, told the outcome: {"states": {id or alert_id: state}, "default": state}."""
+        body = body if isinstance(body, dict) else {}
+        return {"evaluated": self.evaluate_alerts(body.get("states"), body.get("default"))}
 
     def _ctl_reset_counters(self, body):
         self.reset_counters()
