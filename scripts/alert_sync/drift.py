@@ -44,7 +44,7 @@ WRITTEN_FIELDS = (
     "evaluation.comparison_operator", "evaluation.threshold", "evaluation.empty_result_state",
     "evaluation.notification.notify_on_ok", "evaluation.notification.retrigger_seconds",
     "evaluation.notification.subscriptions", "schedule.quartz_cron_schedule", "schedule.timezone_id",
-    "schedule.pause_status", "run_as",
+    "schedule.pause_status", "run_as", "parameters", "custom_template_format",
 )
 DIGEST_CHARS = 6
 
