@@ -77,8 +77,10 @@ def test_silent_fires_on_a_triggered_streak_with_no_retrigger_and_no_notify_on_o
 
 
 def test_always_and_never_firing():
-    always = [f for f in check(AlertCase(row(), ONE_ROW_SQL, evaluations("TTTT", value=9))) if f.rule == "always-firing"]
-    assert len(always) == 1 and "every one of the 4 moments" in always[0].message and "values 9 .. 9" in always[0].message
+    always = [f for f in check(AlertCase(row(), ONE_ROW_SQL, evaluations("TTTT", value=9)))
+              if f.rule == "always-firing"]
+    assert len(always) == 1 and "every one of the 4 moments" in always[0].message
+    assert "values 9 .. 9" in always[0].message
     never = [f for f in check(AlertCase(row(), ONE_ROW_SQL, evaluations("OOOO", value=2))) if f.rule == "never-firing"]
     assert len(never) == 1 and "values 2 .. 2 against threshold 5" in never[0].message
     # near misses: one OK among TRIGGERED, one TRIGGERED among OK; an ERROR decides nothing

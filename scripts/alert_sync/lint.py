@@ -173,9 +173,9 @@ def silent(case: AlertCase) -> Finding | None:
     if length < 2:
         return None
     return Finding("silent", case.alert_id,
-                   f"TRIGGERED {length} moments in a row ({(first or '')[:16]} .. {(last or '')[:16]}) but it notifies once: without "
-                   f"retrigger_seconds nobody hears that it is still TRIGGERED, and with notify_on_ok false nobody "
-                   f"hears when it is OK again",
+                   f"TRIGGERED {length} moments in a row ({(first or '')[:16]} .. {(last or '')[:16]}) but it "
+                   f"notifies once: without retrigger_seconds nobody hears that it is still TRIGGERED, and with "
+                   f"notify_on_ok false nobody hears when it is OK again",
                    "set retrigger_seconds (e.g. 86400: remind daily while TRIGGERED) or notify_on_ok true")
 
 
