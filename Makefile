@@ -75,6 +75,7 @@ bench: install
 	$(BIN)/python bench/bench_dbt_build.py
 	$(BIN)/python bench/bench_sync.py
 	$(BIN)/python bench/bench_backtest.py
+	$(BIN)/python bench/bench_lint.py
 	$(BIN)/python bench/bench_import.py
 
 clean:

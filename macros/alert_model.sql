@@ -4,7 +4,9 @@
   - refs the catalog seed alert_configurations of the project, so dbt orders the seed first and
     the materialization can read and check this model's catalog row;
   - records in the node's meta the deploy settings dbt resolved for this target, so alert-sync
-    deploys exactly what this build compiled and validated.
+    deploys exactly what this build compiled and validated; also the pinned "now" of the build
+    (as_of: see alerts_now, none when it is the warehouse clock) and the rules `alert-sync lint`
+    skips for the whole project (setting alerts_lint_disable).
   Renders nothing: the compiled SQL stays exactly the query that will be deployed.
 -#}
 {% macro alert_model() -%}
@@ -14,6 +16,8 @@
         'warehouse_id': dbt_alerts.get_config_var('alerts_warehouse_id'),
         'parent_path': dbt_alerts.get_config_var('alerts_parent_path'),
         'run_as': dbt_alerts.get_config_var('alerts_run_as'),
+        'as_of': dbt_alerts.alerts_as_of_setting(),
+        'lint_disable': dbt_alerts.get_config_var('alerts_lint_disable') or [],
       }}) -}}
   {%- do ref('alert_configurations') -%}
 {%- endmacro %}

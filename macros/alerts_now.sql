@@ -7,13 +7,19 @@
     3. otherwise the warehouse clock.
 -#}
 {% macro alerts_now() -%}
-  {%- set as_of = dbt_alerts.get_config_var('alerts_as_of') -%}
-  {%- if not as_of and target.type == 'duckdb' -%}
-    {%- set as_of = dbt_alerts.get_config_var('alerts_local_as_of') -%}
-  {%- endif -%}
+  {%- set as_of = dbt_alerts.alerts_as_of_setting() -%}
   {%- if as_of -%}
     cast({{ dbt_alerts.quote_string(as_of) }} as timestamp)
   {%- else -%}
     {{ dbt.current_timestamp() }}
   {%- endif -%}
+{%- endmacro %}
+
+{#- The pinned "now" (steps 1 and 2 above), or none for the warehouse clock. -#}
+{% macro alerts_as_of_setting() -%}
+  {%- set as_of = dbt_alerts.get_config_var('alerts_as_of') -%}
+  {%- if not as_of and target.type == 'duckdb' -%}
+    {%- set as_of = dbt_alerts.get_config_var('alerts_local_as_of') -%}
+  {%- endif -%}
+  {{ return(as_of or none) }}
 {%- endmacro %}

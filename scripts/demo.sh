@@ -2,8 +2,8 @@
 # The main job on the local DuckDB target, end to end, with the bundled workspace emulator standing
 # in for Databricks: the example project (example/) installs the dbt_alerts package (dbt deps), then
 # dbt seed + build, alert-sync plan / apply / no-op apply, evaluate (now and a 7-day backtest),
-# the alerts' states as the (emulated) service reports them (status, observations), and the
-# metrics, evaluation-history, local-vs-real and run-history models.
+# lint (rules over a 30-day backtest), the alerts' states as the (emulated) service reports them
+# (status, observations), and the metrics, evaluation-history, local-vs-real and run-history models.
 # Run through `make demo` (which installs everything first).
 set -euo pipefail
 cd "$(dirname "$0")/../example"
@@ -60,6 +60,11 @@ step "alert-sync evaluate: would the alerts fire now? Each query runs on DuckDB,
 
 step "alert-sync evaluate --from/--to: backtest of the last 7 days (the false-positive check)"
 "$SYNC" evaluate --from "2026-10-26 06:00" --to "2026-11-01 06:00" --step 1d
+
+step "alert-sync lint: is each alert any good? Rules over a 30-day backtest (docs/lint.md)"
+# The example carries a case of each error-level rule, allowed by its model's meta
+# alert_lint_disable (listed as allowed), so this exits 0; warnings never fail it.
+"$SYNC" lint
 
 # On Databricks the service runs each unpaused alert on its schedule and keeps the outcome on the
 # alert (evaluation.state, last_evaluated_at). The emulator has no warehouse: its control route

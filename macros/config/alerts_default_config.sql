@@ -15,5 +15,6 @@
       'alert_sync_schema': none,
       'alerts_accepted_domains': ['COST', 'SECURITY', 'PERFORMANCE', 'RELIABILITY', 'QUALITY'],
       'alerts_query_history_enabled': false,
+      'alerts_lint_disable': [],
   }) }}
 {%- endmacro %}

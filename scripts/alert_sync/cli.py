@@ -248,6 +248,16 @@ def plan_format(kwargs: dict[str, Any]) -> str:
               help="Terraform's exit codes: 0 no changes, 1 error (an alert or destination in ERROR, or nothing could "
                    "be planned), 2 changes to apply. Without it: 0 planned, 1 some alert or destination is an ERROR, "
                    "2 nothing planned (configuration error).")
+@click.option("--lint", "with_lint", is_flag=True,
+              help="Also lint the alerts the plan creates or updates and backtest them over --lint-days daily "
+                   "moments (as `alert-sync lint --select <them>`): their findings and how often they would have "
+                   "triggered, fired and flapped are added to the plan (markdown: a collapsed section). This runs "
+                   "their queries on the dbt target once per moment; nothing runs when no alert changes.")
+@click.option("--lint-days", type=click.IntRange(1, 1000), default=30, show_default=True,
+              help="With --lint: the backtest window, in daily moments ending at the build's \"now\".")
+@click.option("--fail-on", "fail_on", multiple=True, type=click.Choice(["lint"]),
+              help="lint: exit 1 when the lint of a created or changed alert has an error-level finding (implies "
+                   "--lint); for CI.")
 def plan(**kwargs: Any) -> None:
     fmt = plan_format(kwargs)
     console = Console(fmt != "text", json_output=fmt == "json")
@@ -266,9 +276,18 @@ def plan(**kwargs: Any) -> None:
         finally:
             ctx.close()
         code = plan_exit_code(the_plan, kwargs["detailed_exitcode"])
+        # --- lint of the created / changed alerts (plan --lint, --fail-on lint) ---
+        lint_report = plan_lint(the_plan, kwargs, console) if kwargs["with_lint"] or "lint" in kwargs["fail_on"] \
+            else None
+        if lint_report is not None and "lint" in kwargs["fail_on"] and lint_report.count("error"):
+            code = 1
+        # ---
         if fmt == "markdown":
+            from .lint import plan_lint_markdown
+
+            sections = [plan_lint_markdown(lint_report)] if lint_report and lint_report.alerts else []
             click.echo(render_plan_markdown(the_plan, ctx.target_name, ctx.settings.parent_path,
-                                            ctx.client.config.host or ""))
+                                            ctx.client.config.host or "", sections=sections))
             return code
         header = (f"alert-sync plan: dbt target '{ctx.target_name}' -> {ctx.client.config.host} "
                   f"folder {ctx.settings.parent_path}")
@@ -280,13 +299,94 @@ def plan(**kwargs: Any) -> None:
             text = "\n".join([header, "", *destination_lines(the_plan.destinations),
                               f"Destinations: {d['created']} to create, {d['updated']} to update, {d['unchanged']} "
                               f"unchanged, {d['errors']} error(s).", "", text[len(header):].lstrip("\n")])
+        if lint_report is not None and lint_report.alerts:
+            from .lint import plan_lint_lines
+
+            text = "\n".join([text, "", *plan_lint_lines(lint_report)])
         console.say(text)
-        console.emit_json({"run_id": None, "dry_run": True, "summary": plan_summary(the_plan),
-                           "actions": [action_json(a) for a in the_plan.actions],
-                           "destinations": destinations_json(the_plan.destinations)})
+        payload = {"run_id": None, "dry_run": True, "summary": plan_summary(the_plan),
+                   "actions": [action_json(a) for a in the_plan.actions],
+                   "destinations": destinations_json(the_plan.destinations)}
+        if lint_report is not None:
+            payload["lint"] = lint_report.to_json()
+        console.emit_json(payload)
         return code
 
     _guard(console, run, config_error_code=1 if kwargs["detailed_exitcode"] else 2)
+
+
+def plan_lint(the_plan, kwargs: dict[str, Any], console: Console):
+    """lint.run_lint over the alerts the plan creates or updates (enabled ones): their backtest on
+    the dbt target, so it runs only when asked (plan --lint / --fail-on lint) and only for them."""
+    from .lint import LintOptions, LintReport, run_lint
+    from .plan import CREATE, UPDATE
+
+    changed = [a.alert_id for a in the_plan.actions if a.action in (CREATE, UPDATE) and a.alert_id and not a.skipped]
+    if not changed:
+        return LintReport("", "", 0, [], [], [], {})
+    console.say(f"linting {len(changed)} created or changed alert(s): backtest over {kwargs['lint_days']} day(s)")
+    return run_lint(LintOptions(project_dir=kwargs["project_dir"], target_path=kwargs["target_path"],
+                                profiles_dir=kwargs["profiles_dir"], target=kwargs["target"], select=tuple(changed),
+                                days=kwargs["lint_days"]), lambda _: None)
+
+
+LINT_HELP = """Check the alerts for mistakes that a deploy would not catch, with evidence from a backtest.
+
+Each enabled alert (or the --select ones) is evaluated at --days daily moments ending at the
+build's "now" (the setting alerts_as_of, or alerts_local_as_of on DuckDB; else the current
+time): evaluate's backtest, not recorded. Rules (docs/lint.md has a before / after for each):
+
+\b
+  first-row-unordered  error    first-row alert, no ORDER BY, several rows possible
+  silent               warning  stays TRIGGERED with no retrigger_seconds and no notify_on_ok
+  always-firing        warning  TRIGGERED at every moment
+  never-firing         warning  never TRIGGERED
+  flapping             warning  OK <-> TRIGGERED 4+ times, at 1 in 4 moments or more
+  watches-nothing      error    no rows at any moment, and empty_result_state OK
+  threshold-type       error    threshold_value_type differs from the column's values
+  evaluation-error     warning  ERROR at some moments
+
+Switch a rule off for one alert with its model's meta `alert_lint_disable: [rule, ...]`, for
+the project with the dbt_alerts setting alerts_lint_disable; such findings are listed as allowed.
+
+Exit codes: 0 no error-level finding (warnings allowed); 1 an error-level finding; 2 nothing
+linted (usage, config, stale artifacts).
+"""
+
+
+@main.command(help=LINT_HELP)
+@dbt_options
+@click.option("--select", "select", multiple=True, metavar="ALERT_ID",
+              help="Lint only these alerts (repeatable, or comma/space separated); a selected alert is linted even "
+                   "when disabled.")
+@click.option("--days", type=click.IntRange(1, 1000), default=30, show_default=True,
+              help="Backtest window: this many daily moments, ending at --to.")
+@click.option("--to", "to", default=None, metavar="TIMESTAMP",
+              help="Last moment of the window (YYYY-MM-DD [HH:MM[:SS]]). Default: the build's \"now\" (setting "
+                   "alerts_as_of, or alerts_local_as_of on DuckDB), else the current time (UTC).")
+@click.option("--threads", type=click.IntRange(1, 64), default=4, show_default=True,
+              help="Alert queries run in parallel, as for evaluate.")
+@json_option('Print exactly one JSON object on stdout: {"from", "to", "step", "moments", "summary": {"alerts", '
+             '"errors", "warnings", "allowed", "by_rule"}, "findings": [{"rule", "severity", "alert_id", "message", '
+             '"fix"}], "allowed": [... "allowed_by"], "backtest": [{"alert_id", "evaluations", "triggered", "fired", '
+             '"flaps", "flap_rate", "errors"}]}. Human output goes to stderr.')
+def lint(**kwargs: Any) -> None:
+    from .evaluate.runner import split_select
+    from .lint import LintOptions, exit_code, lint_lines, run_lint
+
+    console = Console(kwargs["as_json"])
+
+    def run() -> int:
+        report = run_lint(LintOptions(
+            project_dir=kwargs["project_dir"], target_path=kwargs["target_path"], profiles_dir=kwargs["profiles_dir"],
+            target=kwargs["target"], select=tuple(split_select(kwargs["select"])), days=kwargs["days"],
+            to=kwargs["to"], threads=kwargs["threads"]), console.say)
+        for line in lint_lines(report):
+            console.say(line)
+        console.emit_json(report.to_json())
+        return exit_code(report)
+
+    _guard(console, run)
 
 
 @main.command(help="Apply the plan to the workspace and record the run in the alert_sync tables of the dbt target.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from typing import Any
+from typing import Any, Sequence
 
 from .plan import CREATE, DELETE, ERROR, NOOP, UPDATE, Action, Plan
 from .summary import summarize
@@ -139,10 +139,11 @@ def change_cell(path: str, old: Any, new: Any) -> str:
     return f"{md_code(path)}: {md_cell(old_text)} → {md_cell(new_text)}"
 
 
-def render_plan_markdown(plan: Plan, target: str, folder: str, host: str) -> str:
+def render_plan_markdown(plan: Plan, target: str, folder: str, host: str, sections: Sequence[str] = ()) -> str:
     """The plan as a pull-request comment: a summary line, one table row per create / update /
     removal / error (field changes old → new; query diffs folded below), unchanged alerts counted
-    only, then notification destination changes. Every cell is escaped (md_cell)."""
+    only, then notification destination changes, then `sections` (e.g. plan --lint's), each as
+    given. Every cell is escaped (md_cell)."""
     from .destinations import destination_summary
 
     s = plan_summary(plan)
@@ -190,6 +191,8 @@ def render_plan_markdown(plan: Plan, target: str, folder: str, host: str) -> str
     notes = [f"warning: {w}" for w in plan.warnings] + [f"note: {n}" for n in plan.notes]
     if notes:
         lines += [""] + [f"- {md_cell(n)}" for n in notes]
+    for section in sections:
+        lines += ["", section]
     lines += ["", f"<sub>{md_cell(host)} · {purged} purge(s), {s['deleted'] - purged} trash · "
                   f"nothing is written by plan</sub>"]
     return "\n".join(lines)

@@ -43,6 +43,7 @@ class AlertNode:
     meta: dict[str, Any]
     status: str | None  # run_results status ("success", "error", "skipped") or None if not run
     message: str | None
+    lint_disable: list[str] = field(default_factory=list)  # meta alert_lint_disable: rules `lint` skips here
 
 
 @dataclass
@@ -125,10 +126,11 @@ def load_artifacts(project_dir: Path, target_path: str = "target") -> Artifacts:
             continue
         _check_fresh(project_dir / node["original_file_path"], node, f"alert model {node['name']}")
         status, message = statuses.get(node["unique_id"], (None, None))
+        node_meta = node.get("config", {}).get("meta") or node.get("meta") or {}
         alert_nodes[node["name"]] = AlertNode(
             name=node["name"], unique_id=node["unique_id"], compiled_code=node.get("compiled_code"),
-            meta=(node.get("config", {}).get("meta") or node.get("meta") or {}).get("alert_sync", {}),
-            status=status, message=message)
+            meta=node_meta.get("alert_sync", {}), status=status, message=message,
+            lint_disable=node_meta.get("alert_lint_disable") or [])
 
     settings: dict[str, Any] = {}
     for node in alert_nodes.values():
