@@ -14,6 +14,7 @@
         'warehouse_id': dbt_alerts.get_config_var('alerts_warehouse_id'),
         'parent_path': dbt_alerts.get_config_var('alerts_parent_path'),
         'run_as': dbt_alerts.get_config_var('alerts_run_as'),
+        'dbu_per_hour': dbt_alerts.get_config_var('alerts_dbu_per_hour'),
       }}) -}}
   {%- do ref('alert_configurations') -%}
 {%- endmacro %}

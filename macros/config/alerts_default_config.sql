@@ -14,5 +14,6 @@
       'alerts_local_as_of': none,
       'alert_sync_schema': none,
       'alerts_accepted_domains': ['COST', 'SECURITY', 'PERFORMANCE', 'RELIABILITY', 'QUALITY'],
+      'alerts_dbu_per_hour': none,
   }) }}
 {%- endmacro %}

@@ -39,6 +39,7 @@ class Action:
     skipped: bool = False  # disabled in the catalog: nothing to deploy
     note: str | None = None
     purge: bool = False  # DELETE: purge (gone for good) rather than trash (restorable for 30 days)
+    existing: AlertV2 | None = field(default=None, repr=False)  # the deployed alert it matched (schedule cost)
 
     @property
     def changed_fields(self) -> list[str]:
@@ -58,6 +59,8 @@ class Plan:
     notes: list[str] = field(default_factory=list)  # said once per plan, not per alert
     destinations: list = field(default_factory=list)  # destinations.DestinationAction, applied before the alerts
     selection: str | None = None  # plan --select: what was selected, said in the plan's header
+    cost: Any = None  # cost.CostChange: awake hours and DBU per day before -> after (sync.plan_cost)
+    cost_note: str | None = None  # why the cost change is not shown, when the plan writes alerts
 
     def count(self, action: str) -> int:
         return sum(1 for a in self.actions if a.action == action)
@@ -319,25 +322,27 @@ def make_plan(desired: list[DesiredAlert], existing: Iterable[AlertV2], parent_p
         existing_id = match.id if match else None
         if d.error:
             plan.actions.append(Action(d.alert_id, ERROR, d.display_name, existing_id, error=d.error,
-                                       note="deployed copy left as it is" if match else None))
+                                       note="deployed copy left as it is" if match else None, existing=match))
         elif not d.enabled:
             if match and prune and hold_removals:
                 if scope is None or scope(d.alert_id):
                     held.append(f"'{match.display_name}' ({match.id}, disabled catalog row {d.alert_id})")
                 plan.actions.append(Action(d.alert_id, NOOP, d.display_name, existing_id, skipped=True,
-                                           note="disabled in the catalog; deployed copy kept (catalog rows in ERROR)"))
+                                           note="disabled in the catalog; deployed copy kept (catalog rows in ERROR)",
+                                           existing=match))
             elif match and prune:
                 plan.actions.append(Action(d.alert_id, DELETE, match.display_name, existing_id,
-                                           note="disabled in the catalog", purge=purge))
+                                           note="disabled in the catalog", purge=purge, existing=match))
             else:
                 note = "disabled in the catalog" + ("; deployed copy kept (use --prune to remove it)" if match else "")
-                plan.actions.append(Action(d.alert_id, NOOP, d.display_name, existing_id, skipped=True, note=note))
+                plan.actions.append(Action(d.alert_id, NOOP, d.display_name, existing_id, skipped=True, note=note,
+                                           existing=match))
         elif match is None:
             plan.actions.append(Action(d.alert_id, CREATE, d.display_name, desired=d.alert))
         else:
             changes = diff(d.alert, match)
             plan.actions.append(Action(d.alert_id, UPDATE if changes else NOOP, d.display_name, existing_id,
-                                       changes=changes, desired=d.alert))
+                                       changes=changes, desired=d.alert, existing=match))
 
     # Managed alerts no catalog row claimed: leftovers of removed rows, or duplicates. With --prune,
     # duplicates are purged even with --trash-only: each would count against the workspace's 1000 alerts.
@@ -363,7 +368,8 @@ def make_plan(desired: list[DesiredAlert], existing: Iterable[AlertV2], parent_p
             if in_scope:
                 held.append(f"'{a.display_name}' ({a.id}, {why})")
         elif prune:  # every removal, so that the name checks below see the names it frees; scoped after
-            plan.actions.append(Action(owner, DELETE, a.display_name, a.id, note=why, purge=purge or duplicate))
+            plan.actions.append(Action(owner, DELETE, a.display_name, a.id, note=why, purge=purge or duplicate,
+                                       existing=a))
         elif in_scope:
             plan.warnings.append(f"'{a.display_name}' ({a.id}) in the managed folder is {why}: "
                                  f"`apply --prune` removes it")
@@ -414,7 +420,8 @@ def _refuse_taken_names(plan: Plan, managed: list[AlertV2]) -> None:
             verb = "create" if a.action == CREATE else "deploy" if a.action == NOOP else "rename"
             plan.actions[i] = Action(a.alert_id, ERROR, a.display_name, a.databricks_alert_id, error=(
                 f"cannot {verb} display name '{a.display_name}': {problem}. The service would store the alert as "
-                f"'{a.display_name} (1)'."), note="deployed copy left as it is" if a.databricks_alert_id else None)
+                f"'{a.display_name} (1)'."), note="deployed copy left as it is" if a.databricks_alert_id else None,
+                existing=a.existing)
 
 
 def _add_notes(plan: Plan, desired: list[DesiredAlert]) -> None:
