@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the local DuckDB target, end to end, with the bundled workspace emulator standing
 # in for Databricks: the example project (example/) installs the dbt_alerts package (dbt deps), then
-# dbt seed + build, alert-sync plan / apply / no-op apply, evaluate (now and a 7-day backtest),
-# metrics and evaluation-history models.
+# dbt seed + build, alert-sync plan / apply / no-op apply, evaluate (now and a 7-day backtest), the
+# schedule cost, metrics and evaluation-history models.
 # Run through `make demo` (which installs everything first).
 set -euo pipefail
 cd "$(dirname "$0")/../example"
@@ -59,6 +59,10 @@ step "alert-sync evaluate: would the alerts fire now? Each query runs on DuckDB,
 
 step "alert-sync evaluate --from/--to: backtest of the last 7 days (the false-positive check)"
 "$SYNC" evaluate --from "2026-10-26 06:00" --to "2026-11-01 06:00" --step 1d
+
+step "alert-sync cost: how long the schedules keep the warehouse awake (DBU/day), and what aligning them saves"
+# Durations: the evaluate run above (alert_evaluations). --from: a fixed window, so the figures are the same any day.
+"$SYNC" cost --from 2026-11-02
 
 # Later dbt commands write their artifacts elsewhere, so target/ keeps the full `dbt build` that
 # alert-sync deploys from (a partial build's run_results would not vouch for every alert).
