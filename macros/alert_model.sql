@@ -18,6 +18,7 @@
         'run_as': dbt_alerts.get_config_var('alerts_run_as'),
         'as_of': dbt_alerts.alerts_as_of_setting(),
         'lint_disable': dbt_alerts.get_config_var('alerts_lint_disable') or [],
+        'dbu_per_hour': dbt_alerts.get_config_var('alerts_dbu_per_hour'),
       }}) -}}
   {%- do ref('alert_configurations') -%}
 {%- endmacro %}

@@ -2,8 +2,9 @@
 # The main job on the local DuckDB target, end to end, with the bundled workspace emulator standing
 # in for Databricks: the example project (example/) installs the dbt_alerts package (dbt deps), then
 # dbt seed + build, alert-sync plan / apply / no-op apply, evaluate (now and a 7-day backtest),
-# lint (rules over a 30-day backtest), the alerts' states as the (emulated) service reports them
-# (status, observations), and the metrics, evaluation-history, local-vs-real and run-history models.
+# lint (rules over a 30-day backtest), the schedules' cost, the alerts' states as the (emulated)
+# service reports them (status, observations), and the metrics, evaluation-history, local-vs-real
+# and run-history models.
 # Run through `make demo` (which installs everything first).
 set -euo pipefail
 cd "$(dirname "$0")/../example"
@@ -65,6 +66,10 @@ step "alert-sync lint: is each alert any good? Rules over a 30-day backtest (doc
 # The example carries a case of each error-level rule, allowed by its model's meta
 # alert_lint_disable (listed as allowed), so this exits 0; warnings never fail it.
 "$SYNC" lint
+
+step "alert-sync cost: how long the schedules keep the warehouse awake (DBU/day), and what aligning them saves"
+# Durations: the evaluate run above (alert_evaluations). --from: a fixed window, so the figures are the same any day.
+"$SYNC" cost --from 2026-11-02
 
 # On Databricks the service runs each unpaused alert on its schedule and keeps the outcome on the
 # alert (evaluation.state, last_evaluated_at). The emulator has no warehouse: its control route

@@ -16,5 +16,6 @@
       'alerts_accepted_domains': ['COST', 'SECURITY', 'PERFORMANCE', 'RELIABILITY', 'QUALITY'],
       'alerts_query_history_enabled': false,
       'alerts_lint_disable': [],
+      'alerts_dbu_per_hour': none,
   }) }}
 {%- endmacro %}

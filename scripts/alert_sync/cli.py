@@ -79,13 +79,16 @@ def connection_options(fn: Callable) -> Callable:
     ])
 
 
+def warehouse_option(fn: Callable) -> Callable:
+    return click.option("--warehouse-id", default=None,
+                        help="SQL warehouse the alerts run on. Default: $DATABRICKS_WAREHOUSE_ID, else the dbt_alerts "
+                             "setting alerts_warehouse_id, else the warehouse in the dbt target's http_path. A plan "
+                             "that creates or updates alerts checks that it exists (one GET per run).")(fn)
+
+
 def workspace_options(fn: Callable) -> Callable:
     """The workspace and how to change it (plan and apply)."""
-    return connection_options(_apply_options(fn, [
-        click.option("--warehouse-id", default=None,
-                     help="SQL warehouse the alerts run on. Default: $DATABRICKS_WAREHOUSE_ID, else the dbt_alerts "
-                          "setting alerts_warehouse_id, else the warehouse in the dbt target's http_path. A plan "
-                          "that creates or updates alerts checks that it exists (one GET per run)."),
+    return connection_options(warehouse_option(_apply_options(fn, [
         click.option("--parent-path", default=None,
                      help="Managed workspace folder of this target's alerts. Default: the dbt_alerts setting "
                           "alerts_parent_path, else /Workspace/Shared/dbt_alerts/<project>/<target>. Nothing "
@@ -116,7 +119,7 @@ def workspace_options(fn: Callable) -> Callable:
                      help="Send again the secret (webhook URL, integration key) of every destination of the "
                           "destinations seed that has a secret_env, read from that environment variable. The "
                           "workspace never returns secrets, so a changed secret is not seen otherwise."),
-    ]))
+    ])))
 
 
 def _common(fn: Callable) -> Callable:
@@ -583,6 +586,60 @@ def status(**kwargs: Any) -> None:
         for line in status_lines(result):
             console.say(line)
         console.emit_json(result)
+        return 0
+
+    _guard(console, run)
+
+
+COST_HELP = """How long the catalog's alert schedules keep their SQL warehouse running, and what aligning
+them would save (docs/cost.md).
+
+For each enabled, unpaused alert: runs per day (its Quartz cron in its time zone, daylight saving
+time included), its query's duration (the median of its latest alert-sync evaluate runs recorded in
+alert_sync.alert_evaluations, else its model's time in the last `dbt build`), and the hours per day
+its warehouse is awake because of it: each run keeps the warehouse up from its start until the
+warehouse's auto_stop_mins after it ends. The warehouse line merges overlapping runs, the saving
+line moves alerts of the same period (e.g. hourly) to one minute. DBU/day = awake hours x the DBU
+per hour of the warehouse's cluster size (Databricks' published rates; the dbt_alerts setting
+alerts_dbu_per_hour overrides them) x min_num_clusters. Reads the warehouse with one GET
+(/api/2.0/sql/warehouses/{id}); writes nothing.
+
+Exit codes: 0 reported; 2 nothing reported (stale artifacts, no such warehouse, bad setting).
+"""
+
+
+@main.command(help=COST_HELP)
+@dbt_options
+@connection_options
+@warehouse_option
+@click.option("--from", "start", default=None, metavar="DATE",
+              help="First day (YYYY-MM-DD, UTC) of the days averaged over. Default: today.")
+@click.option("--days", type=click.IntRange(1, 366), default=28, show_default=True,
+              help="Number of days averaged over (whole weeks average out weekday-only schedules).")
+@json_option('Print exactly one JSON object on stdout: {"window": {"from", "to", "days"}, "rates": {"dbu_per_hour", '
+             '"source", "overridden"}, "warehouses": [{"warehouse_id", "name", "cluster_size", "type", '
+             '"auto_stop_mins", "min_num_clusters", "dbu_per_hour", "alerts", "runs_per_day", "awake_hours_per_day", '
+             '"dbu_per_day", "aligned_awake_hours_per_day", "aligned_dbu_per_day", "saving_hours_per_day", '
+             '"saving_dbu_per_day", "moves": [{"alert_id", "from", "to"}], "error"}], "alerts": [{"alert_id", '
+             '"warehouse_id", "schedule", "timezone", "runs_per_day", "duration_ms", "duration_source", '
+             '"awake_hours_per_day", "dbu_per_day"}], "skipped": [{"alert_id", "reason"}]}; human output goes to '
+             'stderr.')
+def cost(**kwargs: Any) -> None:
+    from .cost import report_lines
+    from .cost_command import CostOptions, run_cost
+
+    console = Console(kwargs["as_json"])
+
+    def run() -> int:
+        options = CostOptions(
+            project_dir=kwargs["project_dir"], target_path=kwargs["target_path"], profiles_dir=kwargs["profiles_dir"],
+            target=kwargs["target"], profile=kwargs["databricks_profile"], warehouse_id=kwargs["warehouse_id"],
+            http_timeout=kwargs["http_timeout"], retry_timeout=kwargs["retry_timeout"], start=kwargs["start"],
+            days=kwargs["days"])
+        report = run_cost(options, console.say)
+        for line in report_lines(report):
+            console.say(line)
+        console.emit_json(report.as_json())
         return 0
 
     _guard(console, run)

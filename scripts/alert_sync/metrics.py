@@ -151,6 +151,29 @@ def recorded_ids(db: SqlTarget, tables: dict[str, Relation]) -> dict[str, str]:
     return {alert_id: databricks_id for alert_id, databricks_id in rows}
 
 
+def evaluation_durations(db: SqlTarget, tables: dict[str, Relation], latest: int = 20) -> dict[str, list[int]]:
+    """alert_id -> duration_ms of its latest `latest` evaluations recorded by `alert-sync evaluate`
+    ({} when the table does not exist yet)."""
+    relation = tables.get("alert_evaluations")
+    if relation is None:
+        return {}
+    try:
+        rows = db.execute(f"""
+            select alert_id, duration_ms from (
+                select alert_id, duration_ms,
+                       row_number() over (partition by alert_id order by evaluated_at desc) as recency
+                from {db.relation(relation)}
+                where duration_ms is not null and alert_id is not null
+            ) as latest
+            where recency <= {int(latest)}""")
+    except Exception:  # table not created yet: nothing measured
+        return {}
+    out: dict[str, list[int]] = {}
+    for alert_id, ms in rows:
+        out.setdefault(alert_id, []).append(int(ms))
+    return out
+
+
 def p95(values: list[float]) -> float | None:
     if not values:
         return None

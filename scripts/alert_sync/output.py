@@ -87,7 +87,22 @@ def render_plan(plan: Plan, header: str) -> str:
     removed = f"{s['deleted']} to remove" + (f" ({purged} purge, {s['deleted'] - purged} trash)" if s["deleted"] else "")
     lines += ["", f"Plan: {s['created']} to create, {s['updated']} to update, {removed}, "
                   f"{s['unchanged']} unchanged, {s['errors']} error(s), {s['skipped']} disabled."]
+    lines += cost_section_text(plan)
     return "\n".join(lines)
+
+
+# --- the plan's schedule cost (cost.py): its own section of the text and markdown plans ----------
+
+def cost_section_text(plan: Plan) -> list[str]:
+    from .cost import cost_change_lines
+
+    return cost_change_lines(plan.cost, plan.cost_note)
+
+
+def cost_section_markdown(plan: Plan) -> list[str]:
+    from .cost import cost_change_markdown
+
+    return cost_change_markdown(plan.cost, plan.cost_note, md_cell, md_code)
 
 
 def action_json(a: Action, status_error: str | None = None, databricks_id: str | None = None,
@@ -188,6 +203,7 @@ def render_plan_markdown(plan: Plan, target: str, folder: str, host: str, sectio
                 f"{md_code(p)}: {md_cell(_dest_value(o))} → {md_cell(_dest_value(n))}" for p, o, n in a.changes)
             lines.append(f"| {MD_VERBS.get(action, action.lower())} | {md_code(a.destination_id)} | "
                          f"{md_cell(f'{a.display_name} ({a.destination_type})')} | {detail} |")
+    lines += cost_section_markdown(plan)
     notes = [f"warning: {w}" for w in plan.warnings] + [f"note: {n}" for n in plan.notes]
     if notes:
         lines += [""] + [f"- {md_cell(n)}" for n in notes]

@@ -44,6 +44,7 @@ class Action:
     # not decidable (its marker has no record of what was written), [] none.
     changed_outside: list[str] | None = None
     rewrite_record: bool = False  # UPDATE: the marker's record of the written fields changes (query_text)
+    existing: AlertV2 | None = field(default=None, repr=False)  # the deployed alert it matched (schedule cost)
 
     @property
     def changed_fields(self) -> list[str]:
@@ -66,6 +67,8 @@ class Plan:
     selection: str | None = None  # plan --select: what was selected, said in the plan's header
     observed: list = field(default_factory=list)  # the managed folder's alerts as listed (observe.py)
     observed_at: Any = None  # when they were listed (naive UTC datetime)
+    cost: Any = None  # cost.CostChange: awake hours and DBU per day before -> after (sync.plan_cost)
+    cost_note: str | None = None  # why the cost change is not shown, when the plan writes alerts
 
     def count(self, action: str) -> int:
         return sum(1 for a in self.actions if a.action == action)
@@ -333,19 +336,21 @@ def make_plan(desired: list[DesiredAlert], existing: Iterable[AlertV2], parent_p
         existing_id = match.id if match else None
         if d.error:
             plan.actions.append(Action(d.alert_id, ERROR, d.display_name, existing_id, error=d.error,
-                                       note="deployed copy left as it is" if match else None))
+                                       note="deployed copy left as it is" if match else None, existing=match))
         elif not d.enabled:
             if match and prune and hold_removals:
                 if scope is None or scope(d.alert_id):
                     held.append(f"'{match.display_name}' ({match.id}, disabled catalog row {d.alert_id})")
                 plan.actions.append(Action(d.alert_id, NOOP, d.display_name, existing_id, skipped=True,
-                                           note="disabled in the catalog; deployed copy kept (catalog rows in ERROR)"))
+                                           note="disabled in the catalog; deployed copy kept (catalog rows in ERROR)",
+                                           existing=match))
             elif match and prune:
                 plan.actions.append(Action(d.alert_id, DELETE, match.display_name, existing_id,
-                                           note="disabled in the catalog", purge=purge))
+                                           note="disabled in the catalog", purge=purge, existing=match))
             else:
                 note = "disabled in the catalog" + ("; deployed copy kept (use --prune to remove it)" if match else "")
-                plan.actions.append(Action(d.alert_id, NOOP, d.display_name, existing_id, skipped=True, note=note))
+                plan.actions.append(Action(d.alert_id, NOOP, d.display_name, existing_id, skipped=True, note=note,
+                                           existing=match))
         elif match is None:
             plan.actions.append(Action(d.alert_id, CREATE, d.display_name, desired=d.alert))
         else:
@@ -375,7 +380,8 @@ def make_plan(desired: list[DesiredAlert], existing: Iterable[AlertV2], parent_p
             if in_scope:
                 held.append(f"'{a.display_name}' ({a.id}, {why})")
         elif prune:  # every removal, so that the name checks below see the names it frees; scoped after
-            plan.actions.append(Action(owner, DELETE, a.display_name, a.id, note=why, purge=purge or duplicate))
+            plan.actions.append(Action(owner, DELETE, a.display_name, a.id, note=why, purge=purge or duplicate,
+                                       existing=a))
         elif in_scope:
             plan.warnings.append(f"'{a.display_name}' ({a.id}) in the managed folder is {why}: "
                                  f"`apply --prune` removes it")
@@ -409,7 +415,8 @@ def _matched_action(d: DesiredAlert, match: AlertV2) -> Action:
     elif not changes:
         rewrite = False
     return Action(d.alert_id, UPDATE if changes or rewrite else NOOP, d.display_name, match.id, changes=changes,
-                  desired=d.alert, note=note, changed_outside=outside, rewrite_record=rewrite)
+                  desired=d.alert, note=note, changed_outside=outside, rewrite_record=rewrite,
+                  existing=match)
 
 
 def _refuse_taken_names(plan: Plan, managed: list[AlertV2]) -> None:
@@ -445,7 +452,8 @@ def _refuse_taken_names(plan: Plan, managed: list[AlertV2]) -> None:
             verb = "create" if a.action == CREATE else "deploy" if a.action == NOOP else "rename"
             plan.actions[i] = Action(a.alert_id, ERROR, a.display_name, a.databricks_alert_id, error=(
                 f"cannot {verb} display name '{a.display_name}': {problem}. The service would store the alert as "
-                f"'{a.display_name} (1)'."), note="deployed copy left as it is" if a.databricks_alert_id else None)
+                f"'{a.display_name} (1)'."), note="deployed copy left as it is" if a.databricks_alert_id else None,
+                existing=a.existing)
 
 
 def _add_notes(plan: Plan, desired: list[DesiredAlert]) -> None:

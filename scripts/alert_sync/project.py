@@ -44,6 +44,7 @@ class AlertNode:
     status: str | None  # run_results status ("success", "error", "skipped") or None if not run
     message: str | None
     lint_disable: list[str] = field(default_factory=list)  # meta alert_lint_disable: rules `lint` skips here
+    execute_seconds: float | None = None  # how long its query ran in the build (run_results timing "execute")
 
 
 @dataclass
@@ -120,6 +121,7 @@ def load_artifacts(project_dir: Path, target_path: str = "target") -> Artifacts:
         _check_fresh(destinations_path, dest, "the notification destinations seed")
 
     statuses = {r["unique_id"]: (r.get("status"), r.get("message")) for r in run_results.get("results", [])}
+    seconds = {r["unique_id"]: _execute_seconds(r) for r in run_results.get("results", [])}
     alert_nodes: dict[str, AlertNode] = {}
     for node in nodes.values():
         if node.get("resource_type") != "model" or node.get("config", {}).get("materialized") != "alert":
@@ -130,7 +132,7 @@ def load_artifacts(project_dir: Path, target_path: str = "target") -> Artifacts:
         alert_nodes[node["name"]] = AlertNode(
             name=node["name"], unique_id=node["unique_id"], compiled_code=node.get("compiled_code"),
             meta=node_meta.get("alert_sync", {}), status=status, message=message,
-            lint_disable=node_meta.get("alert_lint_disable") or [])
+            lint_disable=node_meta.get("alert_lint_disable") or [], execute_seconds=seconds.get(node["unique_id"]))
 
     settings: dict[str, Any] = {}
     for node in alert_nodes.values():
@@ -147,6 +149,22 @@ def load_artifacts(project_dir: Path, target_path: str = "target") -> Artifacts:
     return Artifacts(project_dir=project_dir, project_name=project_name, adapter_type=meta.get("adapter_type", ""),
                      invocation_id=meta.get("invocation_id", ""), alert_nodes=alert_nodes, catalog_path=catalog_path,
                      destinations_path=destinations_path, settings=settings, sync_tables=sync_tables)
+
+
+def _execute_seconds(result: dict[str, Any]) -> float | None:
+    """Seconds a node's query ran: its "execute" timing step, else its whole execution_time."""
+    from datetime import datetime
+
+    for step in result.get("timing") or []:
+        if step.get("name") == "execute" and step.get("started_at") and step.get("completed_at"):
+            try:
+                started = datetime.fromisoformat(step["started_at"].replace("Z", "+00:00"))
+                completed = datetime.fromisoformat(step["completed_at"].replace("Z", "+00:00"))
+            except ValueError:
+                break
+            return max(0.0, (completed - started).total_seconds())
+    value = result.get("execution_time")
+    return float(value) if isinstance(value, (int, float)) else None
 
 
 # dbt commands as `args.which` of run_results.json names them, where that differs from what one types

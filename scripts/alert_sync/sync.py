@@ -24,7 +24,7 @@ from .desired import ChannelResolver, DeploySettings, build_desired
 from .errors import ConfigError, describe
 from .identity import marked_alert_id
 from .lock import WorkspaceLock
-from .plan import CREATE, DELETE, ERROR, LIST_PAGE_SIZE, UPDATE, WRITES, Plan, complete_listing, make_plan
+from .plan import CREATE, DELETE, ERROR, LIST_PAGE_SIZE, NOOP, UPDATE, WRITES, Plan, complete_listing, make_plan
 from .project import Artifacts, BuildOptions
 from .retry import call_with_retries
 from .summary import summarize
@@ -65,6 +65,7 @@ class Context:
     warehouse_source: str = "--warehouse-id"  # where settings.warehouse_id came from, said when it is wrong
     warehouse_check: tuple[str | None, str | None] | None = None  # check_warehouse's answer, once per run
     deployer: str | None = None  # the deploying user's name (SCIM Me), asked once per run
+    warehouse_info: Any = None  # check_warehouse's GET answer (GetWarehouseResponse): the schedule cost reads it
 
     def close(self) -> None:
         self.dbt_target.close()
@@ -236,6 +237,8 @@ def _plan(ctx: Context, log: Callable[[str], None], destination_actions: list[De
         plan.notes.append(unverified)
     with timings.phase("checks"):
         check_warehouse(ctx, plan)
+    with timings.phase("plan"):
+        plan_cost(ctx, plan, rows)
     if selection is not None:
         chosen = "every alert (a catalog seed is selected)" if selection.alert_ids is None else \
             f"{sum(1 for d in desired if selection.covers(d.alert_id))} of {len(desired)} catalog alert(s)"
@@ -280,7 +283,7 @@ def warehouse_problem(ctx: Context) -> tuple[str | None, str | None]:
     else (None, None)."""
     warehouse_id = ctx.settings.warehouse_id
     try:
-        call_with_retries(lambda: ctx.client.warehouses.get(warehouse_id))
+        ctx.warehouse_info = call_with_retries(lambda: ctx.client.warehouses.get(warehouse_id))
     except NotFound as exc:  # ResourceDoesNotExist is a NotFound
         return ERROR, (f"warehouse_id: the workspace has no SQL warehouse '{warehouse_id}' ({describe(exc)}); it "
                        f"comes from {ctx.warehouse_source}. Fix it there, or pass the right one with --warehouse-id "
@@ -293,6 +296,53 @@ def warehouse_problem(ctx: Context) -> tuple[str | None, str | None]:
     except Exception as exc:  # 5xx after retries: the writes will say whether the warehouse is wrong
         return None, f"cannot check the SQL warehouse '{warehouse_id}': {describe(exc)}"
     return None, None
+
+
+def plan_cost(ctx: Context, plan: Plan, rows: list) -> None:
+    """The schedule cost change of the plan (cost.py): awake hours and DBU per day on the alerts'
+    warehouse before -> after, from check_warehouse's GET of it (no request of its own) and the
+    build's query timings. Shown only for a plan that creates, updates or removes alerts."""
+    from .cost import Window, build_durations, plan_cost_change, schedule_problem, warehouse_from_response
+    from .cost_command import node_seconds, rates_of
+
+    if not any(a.action in WRITES for a in plan.actions):
+        return
+    if ctx.warehouse_info is None:
+        plan.cost_note = ("not computed: the plan read no warehouse (it only removes alerts)"
+                          if not any(a.action in (CREATE, UPDATE) for a in plan.actions)
+                          else f"not computed: SQL warehouse '{ctx.settings.warehouse_id}' could not be read")
+        return
+    try:
+        rates = rates_of(ctx.artifacts)
+    except ConfigError as exc:
+        plan.cost_note = f"not computed: {exc}"
+        return
+    durations = build_durations(rows, node_seconds(ctx.artifacts))
+
+    def scheduled(alert_id: str | None, alert) -> list:
+        from .cost import ScheduledAlert
+
+        s = alert.schedule if alert is not None else None
+        if s is None or (_enum_value(s.pause_status) or "UNPAUSED") == "PAUSED" or not alert.warehouse_id \
+                or schedule_problem(s.quartz_cron_schedule or "", s.timezone_id or ""):
+            return []
+        seconds, source = durations.get(alert_id or "", (0.0, "none"))
+        return [ScheduledAlert(alert_id or alert.display_name or "?", s.quartz_cron_schedule, s.timezone_id,
+                               alert.warehouse_id, seconds, source)]
+
+    before, after = [], []
+    for a in plan.actions:
+        before += scheduled(a.alert_id, a.existing)
+        if a.action in (CREATE, UPDATE) or (a.action == NOOP and not a.skipped):
+            after += scheduled(a.alert_id, a.desired)
+        elif a.action != DELETE:  # ERROR, disabled but kept: the deployed copy runs on
+            after += scheduled(a.alert_id, a.existing)
+    warehouse = warehouse_from_response(ctx.settings.warehouse_id, ctx.warehouse_info)
+    plan.cost = plan_cost_change(before, after, warehouse, Window.from_date(None), rates)
+
+
+def _enum_value(value: Any) -> Any:
+    return getattr(value, "value", value)
 
 
 def refuse_foreign_run_as_user(ctx: Context, desired: list) -> None:

@@ -10,7 +10,7 @@ itself: only table names, alert ids and metrics rows cross the pipe.
 
 Protocol: JSON, one object per line. The helper first writes the loaded target
 ({"name", "adapter_type", "http_path"} or {"error"}), then answers each request line on stdin
-({"op": "recorded_ids" | "write_run", ...}) with one line ({... } or {"error"}), and exits at
+({"op": "recorded_ids" | "durations" | "write_run", ...}) with one line ({... } or {"error"}), and exits at
 end of input, so it also goes away when the parent dies.
 """
 
@@ -117,6 +117,9 @@ class TargetProcess:
     def recorded_ids(self, tables: dict[str, Relation]) -> dict[str, str]:
         return self._request("recorded_ids", tables=_tables_json(tables))["ids"]
 
+    def evaluation_durations(self, tables: dict[str, Relation]) -> dict[str, list[int]]:
+        return self._request("durations", tables=_tables_json(tables))["durations"]
+
     def write_run(self, tables: dict[str, Relation], record: Any) -> None:
         self._request("write_run", tables=_tables_json(tables), record=asdict(record))
 
@@ -219,6 +222,8 @@ def serve(project_dir: Path, profiles_dir: Path | None, target_name: str | None)
             try:
                 if request["op"] == "recorded_ids":
                     reply({"ids": metrics.recorded_ids(db, tables)})
+                elif request["op"] == "durations":
+                    reply({"durations": metrics.evaluation_durations(db, tables)})
                 elif request["op"] == "write_run":
                     metrics.write_run(db, tables, _record_from_json(request["record"]))
                     reply({"ok": True})

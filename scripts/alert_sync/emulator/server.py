@@ -219,7 +219,9 @@ class Emulator(AlertEndpoints, WorkspaceEndpoints, DestinationEndpoints, Faults)
     NotificationDestinationsAPI], and a destination's GET answers without its config, which is
     returned to admins only [SDK NotificationDestination.config]); user: the caller (owner, home folder /Users/<user>);
     state_file: JSON file loaded at construction and rewritten atomically after each mutation;
-    warehouse_ids: the warehouses alerts may use; service_principals: application id -> whether the
+    warehouse_ids: the warehouses alerts may use; warehouses: warehouse id -> fields its GET answers
+    with instead of the defaults (cluster_size, auto_stop_mins, enable_serverless_compute, ...; an id
+    not in warehouse_ids is added to them); service_principals: application id -> whether the
     caller holds the servicePrincipal/user role on it (what run_as may name); alert_quota: alerts
     per workspace, trashed included; list_omits: fields GET /api/2.0/alerts leaves out; latency_ms,
     max_rps, faults, seed: see ``set_faults`` and the faults module.
@@ -228,12 +230,13 @@ class Emulator(AlertEndpoints, WorkspaceEndpoints, DestinationEndpoints, Faults)
     def __init__(self, host="127.0.0.1", port=0, token=DEFAULT_TOKEN, user=DEFAULT_USER,
                  state_file=None, warehouse_ids=(EMULATOR_WAREHOUSE_ID,), latency_ms=0,
                  max_rps=None, faults=None, seed=0, read_only_tokens=(), service_principals=None,
-                 alert_quota=ALERT_QUOTA, list_omits=(), non_admin_tokens=()):
+                 alert_quota=ALERT_QUOTA, list_omits=(), non_admin_tokens=(), warehouses=None):
         self.host, self.port = host, port
         self.token, self.user = token, user
         self.read_only_tokens = set(read_only_tokens)
         self.non_admin_tokens = set(non_admin_tokens)
-        self.warehouse_ids = tuple(warehouse_ids)
+        self.warehouse_settings = {k: dict(v) for k, v in (warehouses or {}).items()}
+        self.warehouse_ids = tuple(warehouse_ids) + tuple(k for k in self.warehouse_settings if k not in warehouse_ids)
         # application id -> whether the caller has the servicePrincipal/user role on it
         self.service_principals = dict({EMULATOR_SERVICE_PRINCIPAL: True} if service_principals is None
                                        else service_principals)

@@ -70,6 +70,7 @@ class WorkspaceEndpoints(Store):
     """/api/2.0/workspace/*, /api/2.0/sql/warehouses, /api/2.0/preview/scim/v2/Me."""
 
     warehouse_ids: tuple
+    warehouse_settings: dict  # warehouse id -> fields of its GET answer that differ from _warehouse's defaults
 
     def folders(self) -> list[str]:
         with self._lock:
@@ -82,7 +83,23 @@ class WorkspaceEndpoints(Store):
 
     # -- warehouses ----------------------------------------------------------------------------
     def _warehouse(self, warehouse_id):
-        return {"id": warehouse_id, "name": f"Emulator warehouse {warehouse_id}", "state": "RUNNING"}
+        """GET /api/2.0/sql/warehouses/{id}: the fields of the SDK's GetWarehouseResponse (the list
+        endpoint returns the same objects [SDK EndpointInfo]). The defaults are a serverless
+        2X-Small that stops after 10 idle minutes, as a serverless warehouse made in the UI
+        [ASSUME: UI defaults; the API's own default auto_stop_mins is 120]; the Emulator's
+        `warehouses` setting overrides any field per warehouse."""
+        host = (self.url or "http://127.0.0.1").split("://", 1)[-1].split(":", 1)[0]
+        path = f"/sql/1.0/warehouses/{warehouse_id}"
+        return {
+            "id": warehouse_id, "name": f"Emulator warehouse {warehouse_id}", "cluster_size": "2X-Small",
+            "min_num_clusters": 1, "max_num_clusters": 1, "auto_stop_mins": 10, "enable_photon": True,
+            "enable_serverless_compute": True, "warehouse_type": "PRO", "spot_instance_policy": "COST_OPTIMIZED",
+            "channel": {"name": "CHANNEL_NAME_CURRENT"}, "creator_name": self.user, "state": "RUNNING",
+            "num_clusters": 1, "num_active_sessions": 0, "health": {"status": "HEALTHY"}, "tags": {},
+            "odbc_params": {"hostname": host, "path": path, "protocol": "https", "port": 443},
+            "jdbc_url": f"jdbc:databricks://{host}:443/default;transportMode=http;ssl=1;AuthMech=3;httpPath={path};",
+            **self.warehouse_settings.get(warehouse_id, {}),
+        }
 
     def _list_warehouses(self, query):
         return {"warehouses": [self._warehouse(w) for w in self.warehouse_ids]}
