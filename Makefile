@@ -9,10 +9,14 @@ OLDEST := .venv-oldest
 # A third environment with the newest databricks-sdk the range allows (constraints-newest.txt):
 # `make test` runs the SDK-facing tests once more in it (NEWEST_TESTS: the emulator against the real
 # SDK classes, the untyped-JSON reads, and the sync's create / no-op / update / drift / purge paths).
-# tests/test_no_hang.py is left out: on databricks-sdk 0.167 a closed port first costs the SDK's own
-# 2-minute host-metadata lookup (docs/development.md, Tests).
+# The unreachable-workspace tests run there too: newer SDKs send a request of their own first (the
+# host-metadata probe inside Config()), which alert-sync's bound must cover (connection.py).
 NEWEST := .venv-newest
 NEWEST_TESTS := tests/test_emulator.py tests/test_untyped.py \
+	tests/test_no_hang.py::test_a_closed_port_fails_in_seconds_naming_the_host \
+	tests/test_no_hang.py::test_a_closed_port_fails_within_the_default_bounds_too \
+	tests/test_no_hang.py::test_a_server_that_never_answers_fails_naming_the_host_and_the_timeout \
+	tests/test_no_hang.py::test_once_found_unreachable_a_later_request_stops_without_connecting_again \
 	tests/test_sync.py::test_first_apply_creates_every_enabled_alert_exactly_as_the_catalog_says \
 	tests/test_sync.py::test_second_apply_writes_nothing_and_plan_shows_only_noops \
 	tests/test_sync.py::test_changing_one_threshold_is_one_patch_naming_only_that_field \

@@ -138,6 +138,24 @@ def test_import_against_a_closed_port_fails_naming_the_host_and_writes_nothing(p
     assert digest(project.path) == before
 
 
+def test_once_found_unreachable_a_later_request_stops_without_connecting_again(closed_port, monkeypatch):
+    # databricks-sdk >= 0.120 sends a request of its own first (the host-metadata probe inside
+    # Config()) and swallows its failure: our call after it must not wait out the bound once more.
+    from requests.adapters import HTTPAdapter
+
+    from alert_sync.connection import BoundedAdapter, Unreachable
+
+    attempts = []
+    real_send = HTTPAdapter.send
+    monkeypatch.setattr(HTTPAdapter, "send", lambda self, *a, **k: attempts.append(1) or real_send(self, *a, **k))
+    session = requests.Session()
+    session.mount("http://", BoundedAdapter(closed_port, unreachable_after=0.1))
+    for path in ("/.well-known/databricks-config", "/api/2.0/alerts"):
+        with pytest.raises(Unreachable, match=re.escape(f"at {closed_port} (connection refused)")):
+            session.get(closed_port + path, timeout=5)
+    assert len(attempts) == 1
+
+
 def test_the_sdks_timeout_error_is_not_retried_again():
     # databricks-sdk raises TimeoutError once its retry_timeout_seconds is spent: five more rounds
     # of it were the 25-minute hang

@@ -26,6 +26,7 @@ seconds of the HTTP timeout.
 from __future__ import annotations
 
 import configparser
+import inspect
 import os
 import time
 from pathlib import Path
@@ -65,7 +66,8 @@ def unreachable_message(host: str, exc: BaseException, seconds: float, http_time
         what = "connection refused"
     else:
         what = type(exc).__name__
-    return (f"cannot reach the Databricks workspace at {host} ({what}) after {seconds:.0f} s: check DATABRICKS_HOST "
+    where = f" at {host}" if host else ""  # unknown while the SDK's Config() probes it
+    return (f"cannot reach the Databricks workspace{where} ({what}) after {seconds:.0f} s: check DATABRICKS_HOST "
             f"(or the host of --profile), that the workspace is running (locally: start `alert-sync emulator` and "
             f"point DATABRICKS_HOST at it), and the network or proxy (HTTPS_PROXY) between here and there.")
 
@@ -83,6 +85,10 @@ class BoundedAdapter(HTTPAdapter):
         self.host = host
         self.unreachable_after = unreachable_after
         self.answered = False  # the workspace has answered a request (any status)
+        # Why the workspace was found unreachable, before it ever answered: later requests stop at
+        # once with it instead of waiting again (SDK >= 0.120 makes a first request of its own, the
+        # host-metadata probe, which it swallows before our first call is sent).
+        self.failure: tuple[BaseException, float, float] | None = None  # (error, seconds waited, HTTP timeout)
 
     def send(self, request, timeout=None, **kwargs):
         timings.request()
@@ -91,6 +97,8 @@ class BoundedAdapter(HTTPAdapter):
             timeout = (min(CONNECT_TIMEOUT, read), read)
         if self.answered:
             return super().send(request, timeout=timeout, **kwargs)
+        if self.failure:
+            raise Unreachable(unreachable_message(self.host, *self.failure))
         started, pause = time.monotonic(), 0.5
         while True:
             try:
@@ -99,7 +107,8 @@ class BoundedAdapter(HTTPAdapter):
                 waited = time.monotonic() - started
                 if (isinstance(exc, requests.ReadTimeout) or request.method not in ("GET", "HEAD")
                         or waited + pause > self.unreachable_after):
-                    raise Unreachable(unreachable_message(self.host, exc, waited, read or 0)) from exc
+                    self.failure = (exc, waited, read or 0)
+                    raise Unreachable(unreachable_message(self.host, *self.failure)) from exc
                 time.sleep(pause)
                 pause = min(2 * pause, 2.0)
                 continue
@@ -133,10 +142,18 @@ def workspace_client(profile: str | None = None, http_timeout: float | None = No
     # Defaults go in at construction: SDK >= 0.120 probes host metadata (/.well-known/databricks-config)
     # inside Config() with the timeouts it has then [config.py _resolve_host_metadata].
     defaults = {"http_timeout_seconds": HTTP_TIMEOUT, "retry_timeout_seconds": RETRY_TIMEOUT}
-    timeouts = {name: given[name] if given[name] is not None else defaults[name]
+    config_args: dict = {name: given[name] if given[name] is not None else defaults[name]
                 for name in TIMEOUT_SETTINGS if given[name] is not None or name not in from_file}
+    adapter = BoundedAdapter("", min(UNREACHABLE_AFTER, float(config_args.get("retry_timeout_seconds") or RETRY_TIMEOUT)),
+                             pool_connections=pool, pool_maxsize=pool, pool_block=True)
+    # databricks-sdk >= 0.120 probes host metadata (GET /.well-known/databricks-config) inside Config(),
+    # retrying a refused connection for the whole retry timeout before it gives up quietly (2 min
+    # with ours: config.py _resolve_host_metadata). Newer SDKs take the transport as Config's
+    # `http_adapter` and use it for that probe too: ours bounds it like any first request.
+    if "http_adapter" in inspect.signature(Config.__init__).parameters:
+        config_args["http_adapter"] = adapter
     try:
-        config = Config(profile=profile, max_connection_pools=pool, max_connections_per_pool=pool, **timeouts)
+        config = Config(profile=profile, max_connection_pools=pool, max_connections_per_pool=pool, **config_args)
     except Exception as exc:  # the SDK raises ValueError for "no auth configured" and friends
         raise ConfigError(f"Cannot configure the Databricks workspace client: {exc}. Set DATABRICKS_HOST and "
                           "DATABRICKS_TOKEN, or pass --profile with a ~/.databrickscfg profile.") from exc
@@ -148,8 +165,8 @@ def workspace_client(profile: str | None = None, http_timeout: float | None = No
     # requests' default of 10 and drop the connections of the other workers after each call); ours
     # keeps its pool size and adds the bounds. No public hook for this in databricks-sdk 0.77.
     session = client.api_client._api_client._session  # noqa: SLF001
-    adapter = BoundedAdapter(config.host or "", min(UNREACHABLE_AFTER, float(config.retry_timeout_seconds)),
-                             pool_connections=pool, pool_maxsize=pool, pool_block=True)
+    adapter.host = config.host or ""  # known once the config has resolved it
+    adapter.unreachable_after = min(UNREACHABLE_AFTER, float(config.retry_timeout_seconds))
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     return client
