@@ -1,7 +1,9 @@
 """dbt projects for tests and benchmarks: copies of the example project (example/) and host
 projects made from scratch, each installing the dbt_alerts package from this repository with a
 `local:` entry in packages.yml and `dbt deps`, as any host does, with its own DuckDB file and
-profiles.yml. Real dbt, run as the `dbt` command of the current environment (or another one)."""
+profiles.yml. Real dbt: the current environment's dbt in the test process (dbtRunner, with the
+command line's environment, working directory, output and exit code), another environment's as its
+`dbt` command."""
 
 from __future__ import annotations
 
@@ -51,6 +53,40 @@ class DbtResult:
         return self.returncode == 0
 
 
+def dbt_in_process(path: Path, args: tuple[str, ...], env: dict[str, str]) -> DbtResult:
+    """`dbt <args>` of this environment in this process, through dbtRunner (dbt's programmatic entry
+    point), with what the command line would have: `env` as the whole environment, the project as
+    the working directory, stdout and stderr as the output, and dbt's exit code (0 success, 1 a
+    failed node or test, 2 an error before or around the run: dbt/cli/main.py ResultExit /
+    ExceptionExit). It saves the ~1.5 s of Python and dbt start-up a `dbt` process pays per call.
+
+    dbt-duckdb keeps its database open in a class attribute between invocations of one process
+    (DuckDBConnectionManager._ENV, closed at exit): it is closed after each call, as the end of the
+    `dbt` process would, so alert-sync's dbt target helper and other processes can open the file.
+    A project run by another dbt (the oldest allowed, tests/test_host_project.py) keeps its process."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    from dbt.cli.main import dbtRunner
+    from dbt.deprecations import reset_deprecations
+
+    # dbt counts deprecations per process: a fresh count per call, as dbt's own test fixtures do
+    # (dbt/tests/fixtures/project.py), so one project's deprecations are not another's summary.
+    reset_deprecations()
+    out = io.StringIO()
+    with mock.patch.dict(os.environ, env, clear=True), contextlib.chdir(path), \
+            contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        try:
+            result = dbtRunner().invoke([*args, "--project-dir", str(path), "--profiles-dir", str(path)])
+        finally:
+            with DuckDBConnectionManager._LOCK:
+                if DuckDBConnectionManager._ENV is not None:
+                    DuckDBConnectionManager._ENV.close()
+                    DuckDBConnectionManager._ENV = None
+    code = 0 if result.success else 2 if result.exception is not None else 1
+    if result.exception is not None:
+        out.write(f"\n{type(result.exception).__name__}: {result.exception}\n")
+    return DbtResult(code, out.getvalue())
+
+
 class DbtProject:
     """A dbt project in a temp dir with its own DuckDB file and profiles.yml."""
 
@@ -73,6 +109,8 @@ class DbtProject:
         # (target/partial_parse.msgpack), so an absolute path made every copy re-parse the whole
         # project; a relative one lets a copy re-parse only the files it changed.
         env = {**self.env, "DBT_DUCKDB_PATH": self.duckdb_path.name}
+        if self.dbt_executable == DBT:
+            return dbt_in_process(self.path, args, env)
         proc = subprocess.run(
             [self.dbt_executable, *args, "--project-dir", str(self.path), "--profiles-dir", str(self.path)],
             cwd=self.path, env=env, capture_output=True, text=True, timeout=600,
