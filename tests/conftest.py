@@ -23,16 +23,31 @@ WAREHOUSE = "emulator-warehouse"
 HEAVY_FIXTURES = frozenset({"built_project", "project", "dbt_project", "emulator", "workspace"})
 
 
+def pytest_xdist_node_collection_finished(node, ids: list[str]) -> None:
+    """On the pytest-xdist controller: the ids a worker collected. Under --dist loadgroup, xdist
+    groups the xdist_group tests by an "@<group>" suffix it writes into their ids; with pytest 9.2's
+    structured ids it is silently lost (pytest-dev/pytest-xdist#1386) and each module-scoped build
+    runs once per worker (the Spark builds twice, ~80 s). Stop, saying so, rather than run slowly."""
+    if node.config.getvalue("dist") != "loadgroup" or any("@" in i for i in ids):
+        return
+    files = {i.split("::")[0] for i in ids}
+    if any("pytest.mark.xdist_group(" in (node.config.rootpath / f).read_text() for f in files):
+        pytest.exit(f"pytest {pytest.__version__} with pytest-xdist: --dist loadgroup groups none of the "
+                    "xdist_group tests (pytest-dev/pytest-xdist#1386); install the pinned pytest "
+                    "(constraints.txt, `make test` does) or run without -n", returncode=4)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-xdist's own hook, which tags the grouped tests' ids
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         heavy = HEAVY_FIXTURES & set(getattr(item, "fixturenames", ()))
         if item.get_closest_marker("unit") and heavy:
             raise pytest.UsageError(f"{item.nodeid} is marked unit but uses {', '.join(sorted(heavy))}: "
                                     "drop the mark (unit tests run no dbt and no emulator, docs/development.md)")
-    if getattr(config.option, "dist", "no") != "no":
-        # On xdist workers, the modules that build a project of their own (xdist_group) first: each
-        # is one long unit of work, and the single tests that come after even out the two workers'
-        # ends. A stable sort keeps every module's tests together and in their order.
+    if getattr(config.option, "loadgroup", False):  # a pytest-xdist worker under --dist loadgroup
+        # The modules that build a project of their own (xdist_group) first: each is one long unit
+        # of work, and the single tests that come after even out the two workers' ends. The
+        # scheduler takes the workers' collection order; a stable sort keeps each module's order.
         items.sort(key=lambda item: item.get_closest_marker("xdist_group") is None)
 
 
