@@ -23,6 +23,7 @@ WAREHOUSE = "emulator-warehouse"
 HEAVY_FIXTURES = frozenset({"built_project", "project", "dbt_project", "emulator", "workspace"})
 
 
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: absent with -p no:xdist
 def pytest_xdist_node_collection_finished(node, ids: list[str]) -> None:
     """On the pytest-xdist controller: the ids a worker collected. Under --dist loadgroup, xdist
     groups the xdist_group tests by an "@<group>" suffix it writes into their ids; with pytest 9.2's

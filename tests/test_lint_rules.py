@@ -52,6 +52,9 @@ def test_top_level_keywords_skip_subqueries_windows_comments_and_strings():
 def test_first_row_unordered_fires_on_several_rows_or_a_group_by_without_order_by():
     several = AlertCase(row(aggregation_type=""), "select x from t -- order by x", evaluations("OOO", rows=3))
     assert "first-row-unordered" in rules(several)
+    # no "order" anywhere in the text (the rule then skips parsing): the same finding
+    assert "first-row-unordered" in rules(AlertCase(row(aggregation_type=""), "select x from t",
+                                                    evaluations("OOO", rows=3)))
     grouped = AlertCase(row(aggregation_type="FIRST"), "select k, sum(v) as x from t group by k", evaluations("OO"))
     (finding,) = [f for f in check(grouped) if f.rule == "first-row-unordered"]
     assert finding.severity == "error" and "GROUP BY" in finding.message and "ORDER BY x DESC" in finding.fix
