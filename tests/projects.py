@@ -53,10 +53,10 @@ class DbtResult:
         return self.returncode == 0
 
 
-def dbt_in_process(path: Path, args: tuple[str, ...], env: dict[str, str]) -> DbtResult:
+def dbt_in_process(path: Path, args: tuple[str, ...], **values: str) -> DbtResult:
     """`dbt <args>` of this environment in this process, through dbtRunner (dbt's programmatic entry
-    point), with what the command line would have: `env` as the whole environment, the project as
-    the working directory, stdout and stderr as the output, and dbt's exit code (0 success, 1 a
+    point), with what the command line would have: the environment `dbt_environment(**values)`
+    makes (DbtProject.env's rule), the project as the working directory, stdout and stderr as the output, and dbt's exit code (0 success, 1 a
     failed node or test, 2 an error before or around the run: dbt/cli/main.py ResultExit /
     ExceptionExit). It saves the ~1.5 s of Python and dbt start-up a `dbt` process pays per call.
 
@@ -72,15 +72,16 @@ def dbt_in_process(path: Path, args: tuple[str, ...], env: dict[str, str]) -> Db
     # (dbt/tests/fixtures/project.py), so one project's deprecations are not another's summary.
     reset_deprecations()
     out = io.StringIO()
-    with mock.patch.dict(os.environ, env, clear=True), contextlib.chdir(path), \
+    with dbt_environment(**values), contextlib.chdir(path), \
             contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
         try:
             result = dbtRunner().invoke([*args, "--project-dir", str(path), "--profiles-dir", str(path)])
         finally:
-            with DuckDBConnectionManager._LOCK:
-                if DuckDBConnectionManager._ENV is not None:
-                    DuckDBConnectionManager._ENV.close()
-                    DuckDBConnectionManager._ENV = None
+            # close_all_connections only drops the environment (its DuckDB closes when collected):
+            # close it first, so the file is free the moment this returns.
+            if DuckDBConnectionManager._ENV is not None:
+                DuckDBConnectionManager._ENV.close()
+            DuckDBConnectionManager.close_all_connections()
     code = 0 if result.success else 2 if result.exception is not None else 1
     if result.exception is not None:
         out.write(f"\n{type(result.exception).__name__}: {result.exception}\n")
@@ -108,9 +109,9 @@ class DbtProject:
         # duckdb_path): dbt hashes the connection info into the state check of its partial parse
         # (target/partial_parse.msgpack), so an absolute path made every copy re-parse the whole
         # project; a relative one lets a copy re-parse only the files it changed.
-        env = {**self.env, "DBT_DUCKDB_PATH": self.duckdb_path.name}
         if self.dbt_executable == DBT:
-            return dbt_in_process(self.path, args, env)
+            return dbt_in_process(self.path, args, DBT_DUCKDB_PATH=self.duckdb_path.name)
+        env = {**self.env, "DBT_DUCKDB_PATH": self.duckdb_path.name}
         proc = subprocess.run(
             [self.dbt_executable, *args, "--project-dir", str(self.path), "--profiles-dir", str(self.path)],
             cwd=self.path, env=env, capture_output=True, text=True, timeout=600,
